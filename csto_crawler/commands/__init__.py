@@ -1,0 +1,1 @@
+"""Subcommands of ``csto``: one module each, each with ``register(subparsers)``."""

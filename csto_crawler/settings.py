@@ -1,0 +1,69 @@
+"""All settings of the project, Scrapy's and our own (``CSTO_*``), in one module.
+
+Environment variables are read here and nowhere else: every ``CSTO_*`` key can be set as an
+environment variable of the same name, or per run with ``scrapy crawl … -s KEY=VALUE``.
+Per-site overrides belong in that spider's ``custom_settings``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from csto_crawler import PROJECT_ROOT, __version__
+from pipelines import ITEM_PIPELINES as _ITEM_PIPELINES
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+# --- Scrapy project -------------------------------------------------------------------------
+BOT_NAME = "csto_crawler"
+SPIDER_MODULES = ["csto_crawler.spiders"]
+NEWSPIDER_MODULE = "csto_crawler.spiders"
+
+# --- Politeness: one request at a time per site, a delay, AutoThrottle, robots.txt obeyed -----
+#: Where operators can reach us; shown in the User-Agent.
+CSTO_CONTACT = _env("CSTO_CONTACT", "see the csto-archive README")
+USER_AGENT = f"csto-archive/{__version__} (research news archive; {CSTO_CONTACT})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 2.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+
+# --- Size limits (also bound decompression: gzip bombs are cut at DOWNLOAD_MAXSIZE) ----------
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+
+# --- Output ---------------------------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+#: Non-article items and irrelevant pages are dropped on purpose: log them at DEBUG.
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
+LOG_LEVEL = _env("CSTO_LOG_LEVEL", "INFO")
+
+ITEM_PIPELINES = dict(_ITEM_PIPELINES)
+
+# --- The project's own keys -----------------------------------------------------------------
+#: The SQLite archive. A relative path given by the user is relative to the working folder.
+CSTO_ARCHIVE_DB = _env("CSTO_ARCHIVE_DB", str(PROJECT_ROOT / "archive" / "archive.db"))
+#: ``csto`` (default): archive only CSTO-related articles; ``all``: archive everything.
+CSTO_RELEVANCE = _env("CSTO_RELEVANCE", "csto")
+#: The multilingual CSTO term list (data, editable without code).
+CSTO_RELEVANCE_TERMS = _env("CSTO_RELEVANCE_TERMS", str(PROJECT_ROOT / "seeds" / "relevance_terms.yml"))
+#: Site definitions and extra entry points (data, editable without code).
+CSTO_SEEDS_DIR = _env("CSTO_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
+#: A loopback mirror, e.g. ``http://127.0.0.1:8800``: every request for ``https://HOST/PATH``
+#: is fetched from ``<mirror>/HOST/PATH`` instead; items keep the original URL.
+CSTO_MIRROR = _env("CSTO_MIRROR")

@@ -1,6 +1,7 @@
 """The ``csto`` command (also ``python -m csto_crawler``).
 
-Subcommands live in ``csto_crawler/commands/<name>.py``; each module defines ``register(sub)``
+Subcommands live in ``csto_crawler/commands/<name>.py`` (modules starting with ``_`` are shared
+helpers); each module defines ``register(sub)``
 which adds its parser (with help) and sets ``func`` to a callable taking the parsed
 arguments and returning an exit status. They are discovered here, so adding a command is
 adding one module.
@@ -27,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue  # shared helpers, not commands
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
     return parser

@@ -1,0 +1,296 @@
+"""The versioned archive: documents, content-addressed texts, versions, fetches and runs.
+
+``Archive`` is the only writer of ``archive.db``. Its semantics:
+
+* a new ``versions`` row only when the cleaned content differs from the document's current
+  version; an unchanged re-fetch writes only a ``fetches`` row and updates ``last_checked``;
+* each distinct text is stored once in ``contents`` (keyed by its sha256), with one FTS row;
+* the same text under a second URL gives a document whose version has ``duplicate_of`` set;
+* a document, its new version and its fetch row are written in one transaction;
+* WAL mode with a busy timeout, so Datasette reads while a crawl writes.
+
+Times come from an injectable clock (``clock=``), never from the extraction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from pipelines.fingerprint import content_hash, short_hash
+from pipelines.schema import migrate
+
+__all__ = ["Archive", "StoreResult", "utc_now", "ArchiveError"]
+
+logger = logging.getLogger(__name__)
+
+#: How long a writer waits for another writer's lock before failing (milliseconds).
+BUSY_TIMEOUT_MS = 30_000
+
+
+class ArchiveError(RuntimeError):
+    """The archive cannot be opened or written (the message says why and what to do)."""
+
+
+def utc_now() -> datetime:
+    """The default clock: the current time in UTC."""
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("the archive clock must return timezone-aware datetimes")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What storing one fetch did."""
+
+    outcome: str
+    document_id: int | None = None
+    version_id: int | None = None
+    fetch_id: int | None = None
+
+
+class Archive:
+    """The SQLite archive at ``path`` (created and migrated on open)."""
+
+    def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = utc_now,
+                 gone_after: int = 2) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        #: A document becomes ``gone`` after this many consecutive 404/410 answers.
+        self.gone_after = max(1, int(gone_after))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None)
+            self.db = Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            applied = migrate(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            raise ArchiveError(f"cannot open the archive {self.path}: {exc}") from exc
+        if applied:
+            logger.info("archive %s: applied migrations %s", self.path, ", ".join(applied))
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def now(self) -> str:
+        return _iso(self.clock())
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction holding the write lock from its start (no upgrade deadlock)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _one(self, sql: str, params: tuple | dict = ()) -> dict | None:
+        rows = list(self.db.query(sql, params))
+        return rows[0] if rows else None
+
+    # -- sites and runs ------------------------------------------------------------------------
+    def upsert_site(self, slug: str, *, name: str | None = None, home_url: str | None = None,
+                    kind: str | None = None, languages: list[str] | tuple[str, ...] = ()) -> None:
+        """Create or update a ``sites`` row."""
+        with self._write():
+            self.db.execute(
+                """INSERT INTO sites (slug, name, home_url, kind, languages) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(slug) DO UPDATE SET name = excluded.name,
+                     home_url = excluded.home_url, kind = excluded.kind,
+                     languages = excluded.languages""",
+                (slug, name or slug, home_url, kind, ",".join(languages)),
+            )
+
+    def _ensure_site(self, slug: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO sites (slug, name) VALUES (?, ?)", (slug, slug))
+
+    def start_run(self, spider: str) -> int:
+        """Open a ``runs`` row; returns its id."""
+        with self._write():
+            cursor = self.db.execute(
+                "INSERT INTO runs (spider, started_at) VALUES (?, ?)", (spider, self.now())
+            )
+        return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, reason: str, stats: dict[str, Any] | None = None) -> None:
+        """Close a ``runs`` row with its finish reason and stats (stored as JSON)."""
+        with self._write():
+            self.db.execute(
+                "UPDATE runs SET finished_at = ?, finish_reason = ?, stats = ? WHERE id = ?",
+                (self.now(), reason, json.dumps(stats or {}, default=str, sort_keys=True,
+                                                ensure_ascii=False), run_id),
+            )
+
+    # -- storing -------------------------------------------------------------------------------
+    def store_article(self, item: dict[str, Any], run_id: int | None = None) -> StoreResult:
+        """Store one fetched article: ``new``, ``changed``, ``unchanged`` or ``duplicate``.
+
+        ``item`` has the fields of ``csto_crawler.items.ArticleItem`` (a dict or the item
+        through ``ItemAdapter``). The document key is the canonical URL when there is one.
+        """
+        url = item["url"]
+        key = item.get("canonical_url") or url
+        title, text = item.get("title"), item.get("text") or ""
+        if not text.strip():
+            raise ValueError(f"refusing to store an article with empty text: {url}")
+        full_hash = item.get("content_hash") or content_hash(title, text)
+        now = self.now()
+        with self._write():
+            self._ensure_site(item["site"])
+            doc = self._one("SELECT d.*, v.content_hash AS current_hash FROM documents d "
+                            "LEFT JOIN versions v ON v.id = d.current_version_id WHERE d.url = ?",
+                            (key,))
+            if doc is not None and doc["current_hash"] == full_hash:
+                self.db.execute(
+                    "UPDATE documents SET last_checked = ?, status = 'live', etag = ?, "
+                    "last_modified = ? WHERE id = ?",
+                    (now, item.get("etag"), item.get("last_modified"), doc["id"]),
+                )
+                fetch_id = self._insert_fetch(item, run_id, now, "unchanged", doc["id"], None)
+                return StoreResult("unchanged", doc["id"], None, fetch_id)
+
+            self.db.execute(
+                "INSERT OR IGNORE INTO contents (hash, short_hash, title, text, chars) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (full_hash, short_hash(full_hash), title, text, len(text)),
+            )
+            if doc is None:
+                cursor = self.db.execute(
+                    "INSERT INTO documents (site, url, canonical_url, language, first_seen, "
+                    "last_checked, last_changed, status, versions, etag, last_modified) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'live', 0, ?, ?)",
+                    (item["site"], key, item.get("canonical_url"), item.get("language"), now,
+                     now, now, item.get("etag"), item.get("last_modified")),
+                )
+                document_id, number = int(cursor.lastrowid), 1
+            else:
+                document_id, number = doc["id"], doc["versions"] + 1
+            original = self._one(
+                "SELECT document_id FROM versions WHERE content_hash = ? AND document_id != ? "
+                "ORDER BY id LIMIT 1", (full_hash, document_id))
+            duplicate_of = original["document_id"] if original else None
+            cursor = self.db.execute(
+                "INSERT INTO versions (document_id, number, content_hash, fetched_at, run_id, "
+                "published_at, modified_at, author, source_credit, duplicate_of) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (document_id, number, full_hash, now, run_id, item.get("published_at"),
+                 item.get("modified_at"), item.get("author"), item.get("source_credit"),
+                 duplicate_of),
+            )
+            version_id = int(cursor.lastrowid)
+            self.db.execute(
+                "UPDATE documents SET current_version_id = ?, versions = ?, last_changed = ?, "
+                "last_checked = ?, status = 'live', language = COALESCE(?, language), "
+                "etag = ?, last_modified = ? WHERE id = ?",
+                (version_id, number, now, now, item.get("language"), item.get("etag"),
+                 item.get("last_modified"), document_id),
+            )
+            if doc is not None:
+                outcome = "changed"
+            else:
+                outcome = "duplicate" if duplicate_of else "new"
+            fetch_id = self._insert_fetch(item, run_id, now, outcome, document_id, version_id)
+        logger.debug("stored %s %s (document %s, version %s)", outcome, key, document_id, number)
+        return StoreResult(outcome, document_id, version_id, fetch_id)
+
+    def record_fetch(self, *, url: str, site: str | None, outcome: str, run_id: int | None = None,
+                     http_status: int | None = None, etag: str | None = None,
+                     last_modified: str | None = None, detail: str | None = None) -> StoreResult:
+        """Record a fetch that stored no new content (``not_modified``, ``gone``, ``blocked``,
+        ``irrelevant``, ``error``) and update the document it concerns, if any."""
+        now = self.now()
+        facts = {"url": url, "site": site, "http_status": http_status, "etag": etag,
+                 "last_modified": last_modified}
+        with self._write():
+            doc = self._document_for_url(url)
+            document_id = doc["id"] if doc else None
+            if doc is not None:
+                if outcome == "not_modified":
+                    self.db.execute("UPDATE documents SET last_checked = ?, status = 'live' "
+                                    "WHERE id = ?", (now, document_id))
+                elif outcome == "gone":
+                    misses = 1 + self._consecutive_misses(document_id)
+                    status = "gone" if misses >= self.gone_after else doc["status"]
+                    self.db.execute("UPDATE documents SET last_checked = ?, status = ? "
+                                    "WHERE id = ?", (now, status, document_id))
+                    detail = detail or f"{misses} consecutive miss(es); gone after {self.gone_after}"
+                elif outcome == "blocked":
+                    # A block never touches versions; the document keeps what it had.
+                    self.db.execute("UPDATE documents SET last_checked = ?, status = 'blocked' "
+                                    "WHERE id = ?", (now, document_id))
+                else:
+                    self.db.execute("UPDATE documents SET last_checked = ? WHERE id = ?",
+                                    (now, document_id))
+            fetch_id = self._insert_fetch(facts, run_id, now, outcome, document_id, None,
+                                          detail=detail)
+        return StoreResult(outcome, document_id, None, fetch_id)
+
+    def _document_for_url(self, url: str) -> dict | None:
+        doc = self._one("SELECT * FROM documents WHERE url = ?", (url,))
+        if doc is None:
+            # A URL first seen under another (canonical) key: follow its earlier fetches.
+            doc = self._one(
+                "SELECT d.* FROM fetches f JOIN documents d ON d.id = f.document_id "
+                "WHERE f.url = ? ORDER BY f.id DESC LIMIT 1", (url,))
+        return doc
+
+    def _consecutive_misses(self, document_id: int) -> int:
+        misses = 0
+        for row in self.db.query("SELECT outcome FROM fetches WHERE document_id = ? "
+                                 "ORDER BY id DESC LIMIT 20", (document_id,)):
+            if row["outcome"] != "gone":
+                break
+            misses += 1
+        return misses
+
+    def _insert_fetch(self, item: dict[str, Any], run_id: int | None, now: str, outcome: str,
+                      document_id: int | None, version_id: int | None,
+                      detail: str | None = None) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO fetches (run_id, url, site, fetched_at, http_status, etag, last_modified, "
+            "outcome, document_id, version_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, item.get("url"), item.get("site"), now, item.get("http_status"),
+             item.get("etag"), item.get("last_modified"), outcome, document_id, version_id,
+             detail),
+        )
+        return int(cursor.lastrowid)
+
+    # -- reading -------------------------------------------------------------------------------
+    def document(self, url: str) -> dict | None:
+        """The ``documents`` row of a URL (its canonical key or a URL fetched for it)."""
+        return self._document_for_url(url)
+
+    def versions(self, document_id: int) -> list[dict]:
+        """The versions of a document with their title and text, oldest first."""
+        return list(self.db.query(
+            "SELECT v.*, c.title, c.text FROM versions v JOIN contents c ON c.hash = v.content_hash "
+            "WHERE v.document_id = ? ORDER BY v.number", (document_id,)))
+
+    def integrity_check(self) -> str:
+        """``PRAGMA integrity_check`` (``ok`` when the file is sound)."""
+        return next(iter(self.db.query("PRAGMA integrity_check")))["integrity_check"]

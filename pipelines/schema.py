@@ -1,0 +1,176 @@
+"""The archive schema, as numbered migrations (sqlite-utils ``Migrations``).
+
+The table and column names are a public contract: Datasette users write SQL against them.
+Add columns freely in a new migration; never rename or drop one. A database made by an older
+schema opens and upgrades without loss: ``migrate(db)`` applies what is pending, once.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["MIGRATIONS", "migrate", "pending_migrations", "OUTCOMES_SQL"]
+
+MIGRATIONS = Migrations("csto_archive")
+
+OUTCOMES_SQL = (
+    "'new', 'changed', 'unchanged', 'not_modified', 'duplicate', "
+    "'irrelevant', 'gone', 'blocked', 'error'"
+)
+
+
+@MIGRATIONS(name="001_initial")
+def m001_initial(db: Database) -> None:
+    """Sites, documents, content-addressed texts, versions, fetches and runs."""
+    db.execute(
+        """
+        CREATE TABLE sites (
+            slug TEXT PRIMARY KEY,
+            name TEXT,
+            home_url TEXT,
+            kind TEXT,
+            languages TEXT
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            spider TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            finish_reason TEXT,
+            stats TEXT
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE contents (
+            hash TEXT PRIMARY KEY,
+            short_hash TEXT NOT NULL,
+            title TEXT,
+            text TEXT,
+            chars INTEGER NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL REFERENCES sites(slug),
+            url TEXT NOT NULL UNIQUE,
+            language TEXT,
+            first_seen TEXT NOT NULL,
+            last_checked TEXT NOT NULL,
+            last_changed TEXT,
+            status TEXT NOT NULL DEFAULT 'live' CHECK (status IN ('live', 'gone', 'blocked')),
+            current_version_id INTEGER REFERENCES versions(id),
+            versions INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            number INTEGER NOT NULL,
+            content_hash TEXT NOT NULL REFERENCES contents(hash),
+            fetched_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            published_at TEXT,
+            modified_at TEXT,
+            author TEXT,
+            source_credit TEXT,
+            duplicate_of INTEGER REFERENCES documents(id),
+            UNIQUE (document_id, number)
+        )"""
+    )
+    db.execute(
+        f"""
+        CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES runs(id),
+            url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            http_status INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ({OUTCOMES_SQL})),
+            document_id INTEGER REFERENCES documents(id),
+            version_id INTEGER REFERENCES versions(id),
+            detail TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX idx_documents_site ON documents(site)")
+    db.execute("CREATE INDEX idx_versions_document ON versions(document_id)")
+    db.execute("CREATE INDEX idx_versions_content ON versions(content_hash)")
+    db.execute("CREATE INDEX idx_fetches_url ON fetches(url)")
+    db.execute("CREATE INDEX idx_fetches_run ON fetches(run_id)")
+    db.execute("CREATE INDEX idx_fetches_document ON fetches(document_id)")
+    db["contents"].enable_fts(
+        ["title", "text"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+    db.execute(
+        """
+        CREATE VIEW articles AS
+        SELECT
+            d.id AS document_id,
+            d.site,
+            d.url,
+            c.title,
+            v.published_at,
+            d.language,
+            c.text,
+            c.short_hash,
+            d.versions,
+            d.first_seen,
+            d.last_changed,
+            d.status,
+            v.modified_at,
+            v.author,
+            v.source_credit,
+            v.duplicate_of,
+            v.content_hash,
+            c.rowid AS content_rowid
+        FROM documents d
+        JOIN versions v ON v.id = d.current_version_id
+        JOIN contents c ON c.hash = v.content_hash"""
+    )
+
+
+@MIGRATIONS(name="002_fetch_site_and_document_facts")
+def m002_fetch_site_and_document_facts(db: Database) -> None:
+    """Fetches name their site; documents keep their canonical URL and the last fetch facts
+    (ETag, Last-Modified) that conditional re-checks send back."""
+    db.execute("ALTER TABLE fetches ADD COLUMN site TEXT")
+    db.execute("ALTER TABLE documents ADD COLUMN canonical_url TEXT")
+    db.execute("ALTER TABLE documents ADD COLUMN etag TEXT")
+    db.execute("ALTER TABLE documents ADD COLUMN last_modified TEXT")
+    db.execute("CREATE INDEX idx_fetches_site ON fetches(site)")
+
+
+def pending_migrations(db: Database) -> list[str]:
+    """Names of the migrations not yet applied to ``db``."""
+    return [m.name for m in MIGRATIONS.pending(db)]
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply every pending migration, holding the write lock so two processes cannot race.
+
+    Returns the names applied (empty when the database was current).
+    """
+    if not pending_migrations(db):
+        return []
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        names = pending_migrations(db)  # re-read under the lock: another process may have won
+        MIGRATIONS.apply(db)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return names

@@ -1,0 +1,98 @@
+"""Store pipeline: writes every fetch into the SQLite archive (``CSTO_ARCHIVE_DB``).
+
+* an ``ArticleItem`` becomes a document version (or just a fetch row when unchanged);
+* a ``FetchRecord`` (304, removed page, bot challenge, error page) becomes a fetch row and is
+  then dropped, so feed exports hold articles only;
+* an item another pipeline skipped with ``SkipItem`` (irrelevant, empty) is recorded through the
+  ``item_dropped`` signal;
+* one ``runs`` row per crawl, closed with the finish reason and the crawler stats (which include
+  the field-coverage report).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from csto_crawler.items import ArticleItem, FetchRecord
+from pipelines.archive import Archive
+from pipelines.outcomes import SkipItem
+
+__all__ = ["StorePipeline"]
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Writes items to the archive; one instance per crawl."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = Path(crawler.settings.get("CSTO_ARCHIVE_DB"))
+        self.gone_after = crawler.settings.getint("CSTO_GONE_AFTER", 2)
+        self.archive: Archive | None = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.archive = Archive(self.db_path, gone_after=self.gone_after)
+        self.archive.upsert_site(
+            spider.name,
+            name=getattr(spider, "site_name", None) or spider.name,
+            home_url=getattr(spider, "home_url", None),
+            kind=getattr(spider, "kind", None),
+            languages=tuple(getattr(spider, "languages", ()) or ()),
+        )
+        self.run_id = self.archive.start_run(spider.name)
+        logger.info("archive %s: run %s for %s", self.db_path, self.run_id, spider.name)
+
+    def process_item(self, item):
+        assert self.archive is not None
+        if isinstance(item, FetchRecord):
+            self._record(ItemAdapter(item).asdict())
+            raise DropItem(f"{item.outcome}: {item.url}", log_level="DEBUG")
+        if not isinstance(item, ArticleItem):
+            return item
+        result = self.archive.store_article(ItemAdapter(item).asdict(), self.run_id)
+        self.stats.inc_value(f"csto/store/{result.outcome}")
+        return item
+
+    def item_dropped(self, item, response, exception, spider) -> None:
+        """Record the fetch of an item a pipeline skipped (irrelevant, no text …)."""
+        if self.archive is None or not isinstance(exception, SkipItem):
+            return
+        fields = ItemAdapter(item).asdict()
+        fields.update(outcome=exception.outcome, detail=exception.detail)
+        self._record(fields)
+
+    def _record(self, fields: dict) -> None:
+        assert self.archive is not None
+        self.archive.record_fetch(
+            url=fields["url"], site=fields.get("site"), outcome=fields["outcome"],
+            run_id=self.run_id, http_status=fields.get("http_status"), etag=fields.get("etag"),
+            last_modified=fields.get("last_modified"), detail=fields.get("detail"),
+        )
+        self.stats.inc_value(f"csto/store/{fields['outcome']}")
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.archive is None:
+            return
+        stats = self.stats.get_stats()
+        counts = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("csto/store/")}
+        self.archive.finish_run(self.run_id, reason, stats)
+        logger.info("archive run %s (%s) finished: %s; %s", self.run_id, spider.name, reason,
+                    ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing stored")
+        self.archive.close()
+        self.archive = None

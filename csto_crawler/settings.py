@@ -67,3 +67,21 @@ CSTO_SEEDS_DIR = _env("CSTO_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
 #: A loopback mirror, e.g. ``http://127.0.0.1:8800``: every request for ``https://HOST/PATH``
 #: is fetched from ``<mirror>/HOST/PATH`` instead; items keep the original URL.
 CSTO_MIRROR = _env("CSTO_MIRROR")
+
+# --- Site framework: mirror, discovery limits, field coverage --------------------------------
+#: ``MirrorAddon`` fetches from ``CSTO_MIRROR`` when it is set and then drops the delays (no
+#: pause on loopback); without a mirror it does nothing.
+ADDONS = {"csto_crawler.middlewares.MirrorAddon": 0}
+#: The per-run field-coverage report (stats ``csto/coverage/*``, one INFO line at close).
+EXTENSIONS = {"csto_crawler.extensions.CoverageReport": 500}
+#: Listing pages followed per listing entry point in a normal (incremental) crawl.
+CSTO_MAX_PAGES = int(_env("CSTO_MAX_PAGES", "3"))
+#: The guard on listing pages per entry point when back-filling with ``-a since=``.
+CSTO_BACKFILL_MAX_PAGES = int(_env("CSTO_BACKFILL_MAX_PAGES", "300"))
+#: Extra entry points per site (feeds, listings, sitemaps, article URLs), editable without code.
+CSTO_ENTRY_POINTS = _env("CSTO_ENTRY_POINTS", str(PROJECT_ROOT / "seeds" / "entry_points.yml"))
+#: Coverage report: the fields counted, and the share below which a WARNING is logged (once at
+#: least CSTO_COVERAGE_MIN_ITEMS articles were seen).
+CSTO_COVERAGE_FIELDS = ["title", "published_at", "text", "language"]
+CSTO_COVERAGE_MIN_SHARE = float(_env("CSTO_COVERAGE_MIN_SHARE", "0.8"))
+CSTO_COVERAGE_MIN_ITEMS = int(_env("CSTO_COVERAGE_MIN_ITEMS", "5"))

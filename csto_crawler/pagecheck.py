@@ -1,0 +1,131 @@
+"""Is this response a page at all? Bot challenges, error pages and removed pages, as data.
+
+A response that is not the page asked for must never be archived as an article. ``check``
+looks at the HTTP status, a few headers and the start of the body, and says what it is:
+
+* ``gone``: 404/410, the page was removed;
+* ``blocked``: the site refused us (401/403/429/451) or served a bot challenge, CAPTCHA or
+  JavaScript stub instead of the page (often with status 200);
+* ``error``: a server error after the retries, or an error page served with 200 (a "soft
+  404": "Страница не найдена", "404 Not Found" …).
+
+The patterns below are the whole knowledge; add one when a site shows a new kind of stub.
+They are matched case-insensitively against the page's ``<title>`` (``TITLE``) or the first
+``HEAD_BYTES`` of the body (``BODY``). Nothing here names a site.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "BLOCK_STATUSES",
+    "BODY_CHALLENGES",
+    "ERROR_TITLES",
+    "GONE_STATUSES",
+    "HEADER_CHALLENGES",
+    "PageProblem",
+    "check",
+]
+
+#: Statuses that mean the page was removed.
+GONE_STATUSES = frozenset({404, 410})
+#: Statuses that mean the site refused us.
+BLOCK_STATUSES = frozenset({401, 403, 429, 451})
+#: How much of the body is searched for challenge markers.
+HEAD_BYTES = 65536
+
+#: Response headers (lower-case name, value regex) that mark a challenge.
+HEADER_CHALLENGES: tuple[tuple[str, str], ...] = (
+    ("cf-mitigated", r"challenge"),  # Cloudflare managed challenge
+    ("x-datadome", r"."),  # DataDome
+    ("x-sucuri-block", r"."),
+)
+
+#: (name, regex, strong) searched in the head of the body: challenge and CAPTCHA stubs. A
+#: strong marker always means a challenge; a weak one (a CAPTCHA widget, a "enable
+#: JavaScript" notice, which real articles also carry in comment forms and footers) only on
+#: a page with less than ``STUB_TEXT_CHARS`` characters of visible text.
+BODY_CHALLENGES: tuple[tuple[str, str, bool], ...] = (
+    ("JavaScript stub 'Data processing... Please, wait.'", r"Data processing\.{0,3}\s*Please,?\s+wait", True),
+    ("bobcmn anti-bot cookie script", r"\bbobcmn\b", True),
+    ("Cloudflare challenge", r"cdn-cgi/challenge-platform|<title>\s*Just a moment\.\.\.|cf-browser-verification|Attention Required! \| Cloudflare", True),
+    ("DDoS-Guard check", r"ddos-guard\.net/|Checking your browser before accessing", True),
+    ("CAPTCHA page", r"g-recaptcha|hcaptcha\.com|smartcaptcha|captcha\.yandex|Please complete the security check|Подтвердите, что (?:вы|запросы отправляли вы)[^<]{0,40}(?:не робот|человек)", False),
+    ("cookie/JavaScript check", r"Please enable (?:JavaScript|cookies) (?:and|to) (?:reload|continue)|Для продолжения (?:работы|просмотра) включите JavaScript", False),
+    ("access denied page", r"<title>\s*(?:Access denied|Доступ запрещ[её]н|403 Forbidden)", False),
+)
+#: A page with less visible text than this is a stub, not an article.
+STUB_TEXT_CHARS = 1500
+
+#: Regexes of ``<title>``/``<h1>`` texts of error pages served with status 200 (soft 404s).
+ERROR_TITLES: tuple[str, ...] = (
+    r"^\s*(?:Error\s+)?404\b",
+    r"\b404 Not Found\b",
+    r"\bPage not found\b",
+    r"Страница не найдена",
+    r"Запрашиваемая страница не (?:найдена|существует)",
+    r"Ошибка 404",
+    r"Бет табылмады",  # kk
+    r"Саҳифа ёфт нашуд",  # tg
+    r"Không tìm thấy trang",  # vi
+    r"الصفحة غير موجودة",  # ar
+    r"صفحه (?:مورد نظر )?(?:یافت نشد|پیدا نشد)",  # fa
+    r"^\s*(?:500 )?Internal Server Error\b",
+    r"^\s*(?:502 Bad Gateway|503 Service (?:Temporarily )?Unavailable)\b",
+)
+
+_BODY_RE = tuple((name, re.compile(rx, re.I), strong) for name, rx, strong in BODY_CHALLENGES)
+_INVISIBLE_RE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_ERROR_RE = tuple(re.compile(rx, re.I | re.M) for rx in ERROR_TITLES)
+_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
+_H1_RE = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.I | re.S)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class PageProblem:
+    """What is wrong with a response: a ``fetches.outcome`` and a human-readable detail."""
+
+    outcome: str  #: ``gone``, ``blocked`` or ``error``
+    detail: str
+
+
+def _first_text(regex: re.Pattern[bytes], head: bytes) -> str:
+    match = regex.search(head)
+    if not match:
+        return ""
+    text = match.group(1).decode("utf-8", "replace")
+    return " ".join(_TAG_RE.sub(" ", text).split())
+
+
+def check(status: int, headers: dict[str, str], body: bytes) -> PageProblem | None:
+    """The problem with a response, or None when it looks like the page asked for.
+
+    ``headers`` maps lower-case header names to values (first value of each).
+    """
+    if status in GONE_STATUSES:
+        return PageProblem("gone", f"HTTP {status}")
+    for name, rx in HEADER_CHALLENGES:
+        value = headers.get(name)
+        if value is not None and re.search(rx, value, re.I):
+            return PageProblem("blocked", f"HTTP {status}, challenge header {name}: {value}")
+    head = body[:HEAD_BYTES]
+    text = head.decode("utf-8", "replace")
+    visible: int | None = None
+    for name, regex, strong in _BODY_RE:
+        if not regex.search(text):
+            continue
+        if visible is None:
+            visible = len("".join(_TAG_RE.sub(" ", _INVISIBLE_RE.sub(" ", text)).split()))
+        if strong or visible < STUB_TEXT_CHARS:
+            return PageProblem("blocked", f"HTTP {status}, {name}")
+    if status in BLOCK_STATUSES:
+        return PageProblem("blocked", f"HTTP {status}")
+    if status >= 400:
+        return PageProblem("error", f"HTTP {status}")
+    for label in (_first_text(_TITLE_RE, head), _first_text(_H1_RE, head)):
+        if label and any(rx.search(label) for rx in _ERROR_RE):
+            return PageProblem("error", f"HTTP {status}, error page titled {label[:80]!r}")
+    return None

@@ -16,7 +16,8 @@ def project_settings(**overrides) -> dict:
     """The project's settings as a plain dict, with overrides (no pipelines, no archive)."""
     settings = Settings()
     settings.setmodule("csto_crawler.settings", priority="project")
-    values = {key: settings[key] for key in settings}
+    # The reactor settings are get_crawler's (they must match the installed reactor).
+    values = {key: settings[key] for key in settings if not key.startswith(("TWISTED_", "ASYNCIO_"))}
     values.update({"ITEM_PIPELINES": {}, "CSTO_ENTRY_POINTS": ""})
     values.update(overrides)
     return values

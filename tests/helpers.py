@@ -65,3 +65,45 @@ def file_response(sidecar_path: str | Path, meta: dict | None = None, callback=N
     cls = responsetypes.from_args(headers=headers, url=url, body=body)
     request = Request(url, meta=dict(meta or {}), callback=callback)
     return cls(url=url, status=int(sidecar.get("status") or 200), headers=headers, body=body, request=request)
+
+
+class LoopbackServer:
+    """A tiny HTTP server on 127.0.0.1 for crawl tests: serves ``pages`` and logs every path.
+
+    ``pages`` maps a request path with query (``/example.org/a?x=1``) to ``(status, headers,
+    body)``; anything else is a 404. Use as a context manager; ``.url`` is its base URL.
+    """
+
+    def __init__(self, pages: dict[str, tuple[int, dict, bytes]]) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.pages = pages
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                server.requests.append(self.path)
+                status, headers, body = server.pages.get(self.path, (404, {}, b"not found"))
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value.replace("{base}", server.url))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()

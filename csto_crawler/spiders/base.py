@@ -37,6 +37,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from csto_crawler.entrypoints import EntryPoint, entry_points_from, load_seed_entries
+from csto_crawler.extract.dates import parse_date
 from csto_crawler.extract.rules import SiteRules
 from csto_crawler.items import ArticleItem, FetchRecord
 from csto_crawler.pagecheck import check as check_page
@@ -350,7 +351,7 @@ class NewsSpider(scrapy.Spider):
         if problem:
             yield problem
             return
-        meta = {k: v for k, v in response.meta.items() if k.startswith("csto_")}
+        meta = _csto_meta(response)
         if response.url.endswith("/robots.txt"):
             for url in sitemap_urls_from_robots(response.text, base_url=response.url):
                 yield self._entry_request(url, self.parse_sitemap, meta)
@@ -402,19 +403,19 @@ class NewsSpider(scrapy.Spider):
         """The date a listing card shows (``listing_date_formats``, else the rules' formats)."""
         if not text:
             return None
-        from csto_crawler.extract.dates import parse_date
-
         formats = self.listing_date_formats or self.rules.date_formats
-        parsed = parse_date(text, formats=formats, timezone=self.rules.timezone, language=None)
-        if parsed is None:
+        # Only the calendar date matters here, so a zone-less time is read as UTC.
+        parsed = parse_date(text, formats=formats, tz=self.rules.timezone or "UTC")
+        if not parsed:
             return None
-        return datetime.fromisoformat(parsed).date() if isinstance(parsed, str) else parsed.date() if isinstance(parsed, datetime) else parsed
+        return date.fromisoformat(parsed[:10])
 
     def next_page(self, response: Response, entries: list[tuple[str, date | None]]) -> scrapy.Request | None:
         """The next listing page, or None: no articles on this page, the page guard reached,
         or (with ``-a since``) every dated entry on this page older than ``since``."""
-        page = int(response.meta.get("csto_page", self.first_page))
-        template = response.meta.get("csto_entry") or response.url
+        meta = _csto_meta(response)
+        page = int(meta.get("csto_page", self.first_page))
+        template = meta.get("csto_entry") or response.url
         guard = self.page_guard()
         if not entries:
             return None
@@ -425,7 +426,6 @@ class NewsSpider(scrapy.Spider):
         if self.since and dates and max(dates) < self.since:
             self.logger.debug("Listing %s: page %d is older than %s; stop", template, page, self.since)
             return None
-        meta = {k: v for k, v in response.meta.items() if k.startswith("csto_")}
         if "{page}" in template:
             return self._listing_request(template, page + 1, meta)
         if self.next_page_selector:
@@ -493,7 +493,7 @@ class NewsSpider(scrapy.Spider):
     @staticmethod
     def requested_url(response: Response) -> str:
         """The URL as first requested (before any redirect), never a mirror URL."""
-        redirects = response.meta.get("redirect_urls") if response.request is not None else None
+        redirects = response.request.meta.get("redirect_urls") if response.request is not None else None
         return redirects[0] if redirects else response.url
 
     def page_problem(self, response: Response) -> FetchRecord | None:
@@ -534,6 +534,13 @@ class NewsSpider(scrapy.Spider):
     def _count(self, key: str, count: int = 1) -> None:
         if getattr(self, "crawler", None) is not None:
             self.crawler.stats.inc_value(key, count)
+
+
+def _csto_meta(response: Response) -> dict:
+    """The request's ``csto_*`` meta keys (none for a response built without a request)."""
+    if response.request is None:
+        return {}
+    return {k: v for k, v in response.request.meta.items() if k.startswith("csto_")}
 
 
 def _header(response: Response, name: str) -> str | None:

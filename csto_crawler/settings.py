@@ -73,7 +73,10 @@ CSTO_MIRROR = _env("CSTO_MIRROR")
 #: pause on loopback); without a mirror it does nothing.
 ADDONS = {"csto_crawler.middlewares.MirrorAddon": 0}
 #: The per-run field-coverage report (stats ``csto/coverage/*``, one INFO line at close).
-EXTENSIONS = {"csto_crawler.extensions.CoverageReport": 500}
+EXTENSIONS = {
+    "csto_crawler.extensions.CoverageReport": 500,
+    "csto_crawler.refresh.RequestKindStats": 510,
+}
 #: Listing pages followed per listing entry point in a normal (incremental) crawl.
 CSTO_MAX_PAGES = int(_env("CSTO_MAX_PAGES", "3"))
 #: The guard on listing pages per entry point when back-filling with ``-a since=``.
@@ -85,3 +88,13 @@ CSTO_ENTRY_POINTS = _env("CSTO_ENTRY_POINTS", str(PROJECT_ROOT / "seeds" / "entr
 CSTO_COVERAGE_FIELDS = ["title", "published_at", "text", "language"]
 CSTO_COVERAGE_MIN_SHARE = float(_env("CSTO_COVERAGE_MIN_SHARE", "0.8"))
 CSTO_COVERAGE_MIN_ITEMS = int(_env("CSTO_COVERAGE_MIN_ITEMS", "5"))
+
+# --- Incremental refresh --------------------------------------------------------------------
+#: Re-check intervals by article age (AGE:INTERVAL, youngest first, then ``*:INTERVAL`` or
+#: ``*:never``): within a day every 4 hours, then daily for a week, weekly for a month, then
+#: monthly. ``*:0s`` re-checks every known article on every run.
+CSTO_RECHECK_SCHEDULE = _env("CSTO_RECHECK_SCHEDULE", "1d:4h,7d:1d,30d:7d,*:30d")
+#: A document becomes ``gone`` after this many consecutive 404/410 answers.
+CSTO_GONE_AFTER = int(_env("CSTO_GONE_AFTER", "2"))
+#: ``False`` fetches every discovered article again, ignoring what the archive knows.
+CSTO_INCREMENTAL = _env("CSTO_INCREMENTAL", "true").lower() not in ("0", "false", "no")

@@ -7,6 +7,8 @@
 * each distinct text is stored once in ``contents`` (keyed by its sha256), with one FTS row;
 * the same text under a second URL gives a document whose version has ``duplicate_of`` set;
 * a document, its new version and its fetch row are written in one transaction;
+* a text that suddenly shrinks to under half its length is held (fetch outcome ``unchanged``
+  with a ``held …`` detail) until a later run sees it again;
 * WAL mode with a busy timeout, so Datasette reads while a crawl writes.
 
 Times come from an injectable clock (``clock=``), never from the extraction.
@@ -60,15 +62,19 @@ class StoreResult:
     document_id: int | None = None
     version_id: int | None = None
     fetch_id: int | None = None
+    #: True when a suspicious change was held back (see ``Archive._hold_reason``).
+    held: bool = False
 
 
 class Archive:
     """The SQLite archive at ``path`` (created and migrated on open)."""
 
     def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = utc_now,
-                 gone_after: int = 2) -> None:
+                 gone_after: int = 2, shrink_ratio: float = 0.5) -> None:
         self.path = Path(path)
         self.clock = clock
+        #: A changed text shorter than this share of the current one is held (seen twice first).
+        self.shrink_ratio = shrink_ratio
         #: A document becomes ``gone`` after this many consecutive 404/410 answers.
         self.gone_after = max(1, int(gone_after))
         try:
@@ -174,6 +180,16 @@ class Archive:
                 fetch_id = self._insert_fetch(item, run_id, now, "unchanged", doc["id"], None)
                 return StoreResult("unchanged", doc["id"], None, fetch_id)
 
+            if doc is not None:
+                held = self._hold_reason(doc, full_hash, len(text), run_id)
+                if held is not None:
+                    self.db.execute("UPDATE documents SET last_checked = ? WHERE id = ?",
+                                    (now, doc["id"]))
+                    fetch_id = self._insert_fetch(item, run_id, now, "unchanged", doc["id"], None,
+                                                  detail=held)
+                    logger.info("held a suspicious change of %s: %s", key, held)
+                    return StoreResult("unchanged", doc["id"], None, fetch_id, held=True)
+
             self.db.execute(
                 "INSERT OR IGNORE INTO contents (hash, short_hash, title, text, chars) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -217,6 +233,29 @@ class Archive:
             fetch_id = self._insert_fetch(item, run_id, now, outcome, document_id, version_id)
         logger.debug("stored %s %s (document %s, version %s)", outcome, key, document_id, number)
         return StoreResult(outcome, document_id, version_id, fetch_id)
+
+    def _hold_reason(self, doc: dict, new_hash: str, new_chars: int,
+                     run_id: int | None) -> str | None:
+        """Why a changed text should not (yet) become a version, or None to accept it.
+
+        A text that shrank to under ``shrink_ratio`` of the current version's length is more
+        likely a broken page than an edit: it is held, and accepted only when a later run
+        sees the same text again.
+        """
+        current = self._one("SELECT c.chars FROM versions v JOIN contents c "
+                            "ON c.hash = v.content_hash WHERE v.id = ?",
+                            (doc["current_version_id"],))
+        if current is None or new_chars >= self.shrink_ratio * current["chars"]:
+            return None
+        marker = f"held {new_hash[:16]}"
+        earlier = self._one(
+            "SELECT id FROM fetches WHERE document_id = ? AND detail LIKE ? "
+            "AND (run_id IS NOT ? OR run_id IS NULL) LIMIT 1",
+            (doc["id"], marker + "%", run_id))
+        if earlier is not None:
+            return None  # seen again on a later run (or, without runs, a later call): accept it
+        return (f"{marker}: text shrank from {current['chars']} to {new_chars} characters; "
+                "kept the current version, the new text is accepted if a later run sees it again")
 
     def record_fetch(self, *, url: str, site: str | None, outcome: str, run_id: int | None = None,
                      http_status: int | None = None, etag: str | None = None,

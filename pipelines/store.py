@@ -67,6 +67,8 @@ class StorePipeline:
             return item
         result = self.archive.store_article(ItemAdapter(item).asdict(), self.run_id)
         self.stats.inc_value(f"csto/store/{result.outcome}")
+        if result.held:
+            self.stats.inc_value("csto/store/held")
         return item
 
     def item_dropped(self, item, response, exception, spider) -> None:

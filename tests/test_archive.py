@@ -238,3 +238,27 @@ def test_articles_view_has_the_public_columns(archive):
                    "versions", "first_seen", "last_changed"):
         assert column in row
     assert row["title"] == RU["title"] and row["published_at"] == RU["published_at"]
+
+
+def test_sudden_shrink_is_held_until_seen_again_on_a_later_run(archive):
+    long_text = "\n\n".join(f"Абзац номер {i} о заседании ОДКБ в Минске." for i in range(20))
+    first_run = archive.start_run("akorda")
+    archive.store_article(dict(RU, text=long_text), first_run)
+    broken = dict(RU, text="Абзац номер 0 о заседании ОДКБ в Минске.")
+    second_run = archive.start_run("akorda")
+    held = archive.store_article(broken, second_run)
+    assert held.outcome == "unchanged" and held.held and held.version_id is None
+    detail = archive.db["fetches"].get(held.fetch_id)["detail"]
+    assert detail.startswith("held ") and "shrank" in detail
+    # the same run seeing it again does not count as a later run
+    assert archive.store_article(broken, second_run).held
+    third_run = archive.start_run("akorda")
+    accepted = archive.store_article(broken, third_run)
+    assert accepted.outcome == "changed" and not accepted.held
+    assert archive.document(RU["url"])["versions"] == 2
+
+
+def test_a_normal_edit_is_not_held(archive):
+    archive.store_article(RU, archive.start_run("akorda"))
+    shorter = dict(RU, text=RU["text"][: int(len(RU["text"]) * 0.6)])
+    assert archive.store_article(shorter, archive.start_run("akorda")).outcome == "changed"

@@ -1,0 +1,117 @@
+"""``csto refresh [SLUG…]``: the scheduled job. Crawls the chosen sites (default: all) into the
+archive, picking up new articles and re-checking known ones by the refresh policy.
+
+A lock next to the archive makes sure two refreshes never overlap (the second exits at once
+with a message). The exit status is non-zero when a site failed or got no usable response, so
+cron mail and monitoring notice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from ._common import archive_path
+
+#: Exit status when another refresh holds the lock.
+EXIT_LOCKED = 75
+#: Exit status when at least one site failed.
+EXIT_FAILED = 1
+
+
+def register(sub) -> None:
+    parser = sub.add_parser(
+        "refresh",
+        help="crawl sites into the archive: new articles and due re-checks (the scheduled job)",
+        description="Run the chosen spiders (default: all) in one process, concurrently, each "
+        "with its own politeness limits. New articles come from feeds and first listing pages; "
+        "known articles are re-checked with conditional requests when the refresh policy "
+        "(CSTO_RECHECK_SCHEDULE) says they are due. Prints one line per site; exits non-zero "
+        "when a site failed or got no usable response, and with 75 when another refresh "
+        "is running.",
+    )
+    parser.add_argument("slugs", nargs="*", metavar="SLUG", help="sites to refresh (default: all)")
+    parser.add_argument("--db", help="the archive (default: the CSTO_ARCHIVE_DB setting)")
+    parser.add_argument("--mirror", metavar="URL",
+                        help="fetch through a loopback mirror (sets CSTO_MIRROR)")
+    parser.add_argument("--since", metavar="YYYY-MM-DD",
+                        help="back-fill: page listings back to this date")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a Scrapy/CSTO setting for this run (repeatable)")
+    parser.set_defaults(func=run)
+
+
+class RefreshLocked(RuntimeError):
+    """Another refresh holds the lock."""
+
+
+@contextmanager
+def refresh_lock(db_path: Path):
+    """An exclusive, non-blocking lock beside the archive (released when the process dies)."""
+    lock_path = db_path.with_name(db_path.name + ".refresh.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RefreshLocked(f"another refresh is running ({holder}); lock: {lock_path}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        yield lock_path
+    finally:
+        handle.close()
+
+
+def parse_settings(pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"-s expects KEY=VALUE, not {pair!r}")
+        settings[key.strip()] = value
+    return settings
+
+
+def run(args) -> int:
+    from csto_crawler.runner import crawl, format_summaries, last_run_id, summarise_runs
+    from csto_crawler.sites import spider_classes
+
+    db_path = archive_path(args.db).resolve()
+    try:
+        overrides = parse_settings(args.set)
+    except ValueError as exc:
+        print(f"csto refresh: {exc}", file=sys.stderr)
+        return 2
+    overrides["CSTO_ARCHIVE_DB"] = str(db_path)
+    if args.mirror:
+        overrides["CSTO_MIRROR"] = args.mirror
+    known = sorted(spider_classes())
+    slugs = args.slugs or known
+    unknown = [s for s in slugs if s not in known]
+    if unknown:
+        print(f"csto refresh: unknown site(s) {', '.join(unknown)}; known: {', '.join(known)}",
+              file=sys.stderr)
+        return 2
+    try:
+        with refresh_lock(db_path):
+            before = last_run_id(db_path)
+            crawl(slugs, overrides, {"since": args.since} if args.since else None)
+            summaries = summarise_runs(db_path, before, slugs)
+    except RefreshLocked as exc:
+        print(f"csto refresh: {exc}; not starting a second one", file=sys.stderr)
+        return EXIT_LOCKED
+    print(format_summaries(summaries))
+    missing = sorted(set(slugs) - {s.site for s in summaries})
+    failed = [s.site for s in summaries if s.failed] + missing
+    if failed:
+        print(f"csto refresh: failed or empty: {', '.join(failed)}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0

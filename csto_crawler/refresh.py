@@ -1,0 +1,226 @@
+"""Incremental refresh: what the archive already knows, and when a known article is due again.
+
+* ``RecheckSchedule``: re-check intervals that thin out with an article's age, e.g.
+  ``1d:4h,7d:1d,30d:7d,*:30d`` (younger than a day: every 4 hours; than a week: daily; than a
+  month: weekly; older: monthly). ``*:never`` stops re-checking old articles.
+* ``ArchiveState``: a read-only snapshot of one site's documents and fetches, taken when a
+  spider opens, telling the spider which URLs are known, which are irrelevant (never fetched
+  again), which are due for a re-check, and the ETag/Last-Modified to send back so a re-check
+  is a conditional request (a ``304`` costs no parsing).
+
+The clock is the refresh policy's, never the extraction's; tests pass their own ``now``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+__all__ = ["RecheckSchedule", "KnownUrl", "ArchiveState", "parse_duration"]
+
+logger = logging.getLogger(__name__)
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"4h"`` → 4 hours; units s, m, h, d, w."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 30m, 4h, 7d, 2w)")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+@dataclass(frozen=True)
+class RecheckSchedule:
+    """Re-check intervals by age: ``steps`` are (age limit, interval), youngest first."""
+
+    steps: tuple[tuple[timedelta, timedelta | None], ...]
+    older: timedelta | None  #: interval past the last age limit; None: never re-check
+
+    @classmethod
+    def parse(cls, spec: str) -> RecheckSchedule:
+        """Parse ``"1d:4h,7d:1d,30d:7d,*:30d"``; a bad spec raises ``ValueError`` saying why."""
+        steps: list[tuple[timedelta, timedelta | None]] = []
+        older: timedelta | None = None
+        seen_star = False
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            age, sep, interval = part.partition(":")
+            if not sep:
+                raise ValueError(f"schedule step {part!r} needs AGE:INTERVAL")
+            every = None if interval.strip() == "never" else parse_duration(interval)
+            if age.strip() == "*":
+                older, seen_star = every, True
+            else:
+                limit = parse_duration(age)
+                if steps and limit <= steps[-1][0]:
+                    raise ValueError(f"schedule ages must increase: {spec!r}")
+                steps.append((limit, every))
+        if not seen_star:
+            raise ValueError(f"schedule {spec!r} needs a final '*:INTERVAL' (or '*:never') step")
+        return cls(tuple(steps), older)
+
+    def interval(self, age: timedelta) -> timedelta | None:
+        """How often an article of this age is re-checked (None: never)."""
+        for limit, every in self.steps:
+            if age < limit:
+                return every
+        return self.older
+
+    def is_due(self, *, born: datetime, last_checked: datetime, now: datetime) -> bool:
+        """Whether an article first published (or seen) at ``born`` is due for a re-check."""
+        every = self.interval(max(now - born, timedelta(0)))
+        return every is not None and now - last_checked >= every
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class KnownUrl:
+    """What the archive knows of one URL."""
+
+    url: str
+    document_id: int | None
+    status: str | None  #: live / gone / blocked, None for a URL without a document
+    etag: str | None
+    last_modified: str | None
+    last_checked: datetime | None
+    born: datetime | None  #: publication date, else first seen
+    irrelevant: bool = False
+
+    def conditional_headers(self) -> dict[str, str]:
+        """``If-None-Match``/``If-Modified-Since`` from the last fetch of this document."""
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+class ArchiveState:
+    """What the archive knows about one site, read once (read-only) when a spider opens."""
+
+    def __init__(self, known: dict[str, KnownUrl] | None = None) -> None:
+        self._known = known or {}
+        #: document id -> its key URL (the first URL loaded for it: ``documents.url``)
+        self._documents: dict[int, KnownUrl] = {}
+        for entry in self._known.values():
+            if entry.document_id is not None:
+                self._documents.setdefault(entry.document_id, entry)
+
+    @classmethod
+    def load(cls, db_path: str | Path, site: str) -> ArchiveState:
+        """Snapshot ``site``'s documents and fetched URLs; an absent archive is empty."""
+        path = Path(db_path)
+        if not path.exists():
+            return cls()
+        known: dict[str, KnownUrl] = {}
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        conn.row_factory = sqlite3.Row
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "documents" not in tables:
+                return cls()
+            docs: dict[int, KnownUrl] = {}
+            for row in conn.execute(
+                "SELECT d.id, d.url, d.status, d.etag, d.last_modified, d.last_checked, "
+                "d.first_seen, v.published_at FROM documents d "
+                "LEFT JOIN versions v ON v.id = d.current_version_id WHERE d.site = ?", (site,)):
+                entry = KnownUrl(
+                    url=row["url"], document_id=row["id"], status=row["status"],
+                    etag=row["etag"], last_modified=row["last_modified"],
+                    last_checked=_parse_time(row["last_checked"]),
+                    born=_parse_time(row["published_at"]) or _parse_time(row["first_seen"]),
+                )
+                docs[row["id"]] = entry
+                known[row["url"]] = entry
+            # URLs fetched under another name than their document's key, and irrelevant pages.
+            for row in conn.execute(
+                "SELECT url, document_id, outcome, MAX(id) AS last FROM fetches "
+                "WHERE site = ? GROUP BY url", (site,)):
+                if row["url"] in known:
+                    continue
+                if row["document_id"] in docs:
+                    entry = docs[row["document_id"]]
+                    known[row["url"]] = KnownUrl(row["url"], entry.document_id, entry.status,
+                                                 entry.etag, entry.last_modified,
+                                                 entry.last_checked, entry.born)
+                elif row["outcome"] == "irrelevant":
+                    known[row["url"]] = KnownUrl(row["url"], None, None, None, None, None, None,
+                                                 irrelevant=True)
+        except sqlite3.Error as exc:
+            logger.warning("could not read the archive state of %s from %s: %s", site, path, exc)
+            return cls()
+        finally:
+            conn.close()
+        return cls(known)
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def get(self, url: str) -> KnownUrl | None:
+        return self._known.get(url)
+
+    def knows(self, url: str) -> bool:
+        """Whether the URL was fetched before (as a document, an alias or an irrelevant page)."""
+        return url in self._known
+
+    def decide(self, url: str, *, now: datetime, schedule: RecheckSchedule) -> str:
+        """What to do with a discovered article URL: ``new``, ``recheck`` or ``skip``."""
+        entry = self._known.get(url)
+        if entry is None:
+            return "new"
+        if entry.irrelevant or entry.document_id is None:
+            return "skip"
+        if entry.last_checked is None or entry.born is None:
+            return "recheck"
+        due = schedule.is_due(born=entry.born, last_checked=entry.last_checked, now=now)
+        return "recheck" if due else "skip"
+
+    def due(self, *, now: datetime, schedule: RecheckSchedule) -> list[KnownUrl]:
+        """The site's documents due for a re-check (gone ones excluded), oldest check first."""
+        due = [entry for entry in self._documents.values()
+               if entry.status != "gone"
+               and self.decide(entry.url, now=now, schedule=schedule) == "recheck"]
+        due.sort(key=lambda e: e.last_checked or datetime.min.replace(tzinfo=UTC))
+        return due
+
+
+class RequestKindStats:
+    """Extension: counts requests that reach the downloader by kind (``csto/requests/<kind>``:
+    robots, feeds, sitemaps, listings, search, article, recheck) and how many were conditional
+    (``csto/requests/conditional``), so a run reports what it asked of the site."""
+
+    def __init__(self, stats) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        extension = cls(crawler.stats)
+        crawler.signals.connect(extension.request_reached, signal=signals.request_reached_downloader)
+        return extension
+
+    def request_reached(self, request, spider) -> None:
+        if request.url.endswith("/robots.txt"):
+            kind = "robots"
+        else:
+            kind = request.meta.get("csto_kind") or "other"
+        self.stats.inc_value(f"csto/requests/{kind}")
+        if b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
+            self.stats.inc_value("csto/requests/conditional")

@@ -1,70 +1,32 @@
-"""Shared test helpers: fixture sidecars as Scrapy responses, and the spiders' fixture folders.
+"""Shared test helpers: fixture sidecars as Scrapy responses, and a loopback HTTP server.
 
 ``file_response(sidecar)`` builds the response a spider would get for a fixture page: the right
 Scrapy response class for its Content-Type, its real URL, status and headers, and a request
-carrying ``meta`` (so callbacks see ``response.meta`` as in a crawl).
+carrying ``meta`` (so callbacks see ``response.meta`` as in a crawl). It is the library's
+``csto_crawler.fixtures.fixture_response``, which ``csto fixtures regen`` uses too.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from scrapy import Request
-from scrapy.http import Headers, Response
-from scrapy.responsetypes import responsetypes
+from csto_crawler.fixtures import FIXTURES_DIR as FIXTURES
+from csto_crawler.fixtures import body_file as body_path
+from csto_crawler.fixtures import fixture_response as file_response
+from csto_crawler.fixtures import read_sidecar as load_sidecar
+from csto_crawler.fixtures import sidecar_paths
 
 __all__ = [
     "FIXTURES",
+    "LoopbackServer",
     "body_path",
     "file_response",
     "load_sidecar",
     "sidecars",
 ]
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-
-def load_sidecar(path: str | Path) -> dict:
-    """The sidecar JSON of a fixture."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def body_path(sidecar_path: str | Path) -> Path | None:
-    """The page file next to a sidecar (same stem, another extension), or None."""
-    sidecar_path = Path(sidecar_path)
-    stem = sidecar_path.name[: -len(".json")]
-    for candidate in sorted(sidecar_path.parent.glob(stem + ".*")):
-        rest = candidate.name[len(stem) + 1:]
-        if candidate != sidecar_path and "." not in rest:
-            return candidate
-    return None
-
-
-def sidecars(slug: str | None = None, kind: str | None = None) -> list[Path]:
-    """Sidecars under ``tests/fixtures/<slug>/`` (every folder when None), optionally of one kind."""
-    folders = [FIXTURES / slug] if slug else sorted(p for p in FIXTURES.iterdir() if p.is_dir())
-    found = []
-    for folder in folders:
-        for path in sorted(folder.glob("*.json")):
-            data = load_sidecar(path)
-            if isinstance(data, dict) and "url" in data and (kind is None or data.get("kind") == kind):
-                found.append(path)
-    return found
-
-
-def file_response(sidecar_path: str | Path, meta: dict | None = None, callback=None) -> Response:
-    """A Scrapy response for a fixture page, under the page's real URL."""
-    sidecar = load_sidecar(sidecar_path)
-    page = body_path(sidecar_path)
-    body = page.read_bytes() if page else b""
-    headers = Headers(sidecar.get("headers") or {})
-    if sidecar.get("content_type"):
-        headers["Content-Type"] = sidecar["content_type"]
-    url = sidecar["url"]
-    cls = responsetypes.from_args(headers=headers, url=url, body=body)
-    request = Request(url, meta=dict(meta or {}), callback=callback)
-    return cls(url=url, status=int(sidecar.get("status") or 200), headers=headers, body=body, request=request)
+def sidecars(slug: str | None = None, kind: str | None = None):
+    """Page sidecars under ``tests/fixtures/<slug>/`` (every folder when None), of one kind."""
+    return sidecar_paths(slug, (kind,) if kind else ())
 
 
 class LoopbackServer:

@@ -1,0 +1,117 @@
+"""The parsed page: decoding, one lxml parse, and element → paragraphs serialization."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from lxml import etree, html
+from w3lib.encoding import html_to_unicode
+
+__all__ = ["decode", "parse", "paragraphs", "text_of", "SKIP_TAGS"]
+
+logger = logging.getLogger(__name__)
+
+_PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+#: Elements whose content is never text.
+SKIP_TAGS = frozenset(
+    "script style noscript template iframe svg button input select textarea option object embed "
+    "video audio canvas map head title meta link source track picture img graphic".split()
+)
+# block-level elements (HTML and trafilatura's output vocabulary): each starts a paragraph
+_BLOCK_TAGS = frozenset(
+    "p div section article header footer main aside nav h1 h2 h3 h4 h5 h6 li ul ol dl dt dd "
+    "blockquote figure figcaption pre table thead tbody tfoot tr caption form address center hr "
+    "head list item quote row details summary fieldset legend".split()
+)
+_CELL_TAGS = frozenset({"td", "th", "cell"})
+_BREAK_TAGS = frozenset({"br", "lb"})
+_SPACES = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?:;։؟…»\"”)]$")
+
+
+def decode(page: str | bytes, encoding: str | None = None) -> str:
+    """The page as text: ``encoding`` when given, else the BOM/``<meta charset>``, else UTF-8."""
+    if isinstance(page, str):
+        return page
+    header = f"text/html; charset={encoding}" if encoding else None
+    _, text = html_to_unicode(header, page)
+    return text
+
+
+def parse(page: str) -> html.HtmlElement | None:
+    """Parse a page once (comments and processing instructions dropped); None if not HTML."""
+    page = _XML_DECL.sub("", page, count=1)
+    if not page.strip():
+        return None
+    try:
+        return html.document_fromstring(page, parser=_PARSER)
+    except (etree.ParserError, ValueError) as err:
+        logger.debug("not parseable as HTML: %s", err)
+        return None
+
+
+def _flush(buffer: list[str], out: list[str]) -> None:
+    if not buffer:
+        return
+    joined = "".join(buffer)
+    buffer.clear()
+    # single line breaks join a wrapped sentence; a break after a finished sentence, or a double
+    # break, separates paragraphs
+    current = ""
+    for segment in joined.split("\n"):
+        segment = _SPACES.sub(" ", segment).strip()
+        if not segment:
+            if current:
+                out.append(current)
+                current = ""
+            continue
+        if current and not _SENTENCE_END.search(current):
+            current = f"{current} {segment}"
+        elif current:
+            out.append(current)
+            current = segment
+        else:
+            current = segment
+    if current:
+        out.append(current)
+
+
+def _walk(element, buffer: list[str], out: list[str]) -> None:
+    tag = element.tag if isinstance(element.tag, str) else None
+    if tag is None or tag in SKIP_TAGS:
+        return
+    if tag in _BREAK_TAGS:
+        buffer.append("\n")
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        _flush(buffer, out)
+    if element.text:
+        buffer.append(element.text)
+    for child in element:
+        _walk(child, buffer, out)
+        if child.tail:
+            buffer.append(child.tail)
+    if tag in _CELL_TAGS:
+        buffer.append(" ")
+    if block:
+        _flush(buffer, out)
+
+
+def paragraphs(element) -> list[str]:
+    """The paragraphs of an element: one per block (``p``, ``li``, ``figcaption``, headings …)."""
+    out: list[str] = []
+    buffer: list[str] = []
+    _walk(element, buffer, out)
+    _flush(buffer, out)
+    return out
+
+
+def text_of(element) -> str:
+    """The whitespace-normalized text of an element (scripts and styles excluded)."""
+    if element is None:
+        return ""
+    return _SPACES.sub(" ", " ".join(paragraphs(element))).strip()

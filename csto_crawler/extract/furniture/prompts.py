@@ -1,0 +1,83 @@
+"""Prompts and widgets: share bars, print links, rating and comment prompts, subscriptions,
+cookie notices, navigation words. All are whole-line patterns (phrases alone on their line)."""
+
+from __future__ import annotations
+
+_SOCIAL = (
+    r"facebook|fb|twitter|x|вконтакте|вк|vk|одноклассники|ok|telegram|телеграм|whatsapp|viber|"
+    r"linkedin|pinterest|reddit|email|e-mail|почта|мой\s+мир|livejournal|lj|zalo|instagram|"
+    r"youtube|tiktok|threads|skype|messenger|копировать\s+ссылку|copy\s+link"
+)
+
+#: Whole lines that are prompts, widget labels or navigation.
+LINES: tuple[str, ...] = (
+    # a single character alone: a close button ("X", "×"), a bullet, an arrow
+    r"\S",
+    # share bars
+    r"(?:поделиться|поделитесь|поделиться\s+в\s+соц(?:иальных)?\.?\s*сетях|share|share\s+this|"
+    r"share\s+on\s+\w+|chia\s+sẻ|شارك|مشاركة|اشتراک(?:\s+گذاری)?|бөлісу|бөлүшүү|мубодила|"
+    r"падзяліцца|կիսվել|tweet|like|нравится|мне\s+нравится|thích)\s*[:!]?",
+    rf"(?:(?:{_SOCIAL})\s*[,|·•/]?\s*){{2,}}",
+    # print / font / pdf
+    r"(?:печать|распечатать|версия\s+для\s+печати|print|print\s+version|in\s+bài(?:\s+viết)?|"
+    r"طباعة|چاپ|басып\s+шығару|чоп|размер\s+шрифта\s*:?|font\s+size\s*:?|a\s*[-−]?\s*a\s*\+?|pdf|"
+    r"скачать\s+pdf|сохранить|save|bookmark|в\s+закладки|нашли\s+ошибку\?.{0,80}|"
+    r"если\s+вы\s+заметили\s+ошибку.{0,100}|выделите\s+(?:её|ее|его)\s+и\s+нажмите\s+ctrl\s*\+\s*enter\.?)",
+    # rating prompts
+    r"(?:đánh\s+giá\s+(?:tốt|bài\s+viết)|đánh\s+giá|оцените\s+(?:статью|материал|новость)|"
+    r"понравилась\s+статья\??|понравился\s+материал\??|рейтинг\s*:?.{0,20}|rate\s+this(?:\s+article)?|"
+    r"was\s+this\s+(?:article\s+)?helpful\??|полезна\s+ли\s+статья\??|قيم\s+المقال|امتیاز\s+دهید)",
+    # comment prompts and forms
+    r"(?:bình\s+luận\s+của\s+bạn\s*:?|gửi\s+bình\s+luận|viết\s+bình\s+luận|"
+    r"(?:оставить|добавить|написать|оставьте|ваш)\s+коммент\w*\s*:?|комментариев\s+(?:пока\s+)?нет\.?|"
+    r"нет\s+комментариев\.?|(?:войдите|авторизуйтесь),?\s+чтобы\s+(?:оставить|написать)\s+комментари\w*\.?|"
+    r"для\s+(?:добавления|отправки)\s+комментари\w+.{0,60}|"
+    r"leave\s+a\s+(?:comment|reply)|add\s+(?:a\s+)?comment|post\s+a\s+comment|no\s+comments(?:\s+yet)?\.?|"
+    r"отправить|send|submit|gửi|ارسال|إرسال|أضف\s+تعليق(?:اً|ا)?|ارسال\s+نظر|پاسخ|ответить|reply|"
+    r"имя\s*\*?|e-?mail\s*\*?|ваше\s+имя\s*\*?|name\s*\*?|website|сайт|код\s+безопасности\s*:?|"
+    r"пікір\s+қалдыру|пикир\s+калтыруу|шарҳ\s+гузоштан|фикри\s+худро\s+нависед)",
+    # subscription and messenger prompts
+    r"(?:подпис(?:ывайтесь|аться|ка)|subscribe|đăng\s+ký|اشترك|عضویت|жазылыңыз|жазылуу|обуна).{0,110}",
+    r"(?:(?:наш|мы\s+в)\s+)?(?:телеграм|telegram)[-\s]?канал\w*.{0,60}",
+    r"(?:следите\s+за\s+новостями|читайте\s+нас|присоединяйтесь\s+к\s+нам|follow\s+us|theo\s+dõi).{0,110}",
+    # cookie notices
+    r"(?:мы\s+используем\s+(?:файлы\s+)?cookie|этот\s+сайт\s+использует\s+(?:файлы\s+)?cookie|"
+    r"we\s+use\s+cookies|this\s+(?:web)?site\s+uses\s+cookies|сайт\s+использует\s+cookie).{0,240}",
+    r"(?:принять|согласен|accept|ok|хорошо|понятно|закрыть|close|đóng|إغلاق|بستن)",
+    # navigation words
+    r"(?:главная|на\s+главную|home|trang\s+chủ|الرئيسية|خانه|صفحه\s+اصلی|басты\s+бет|башкы\s+бет|"
+    r"саҳифаи\s+асосӣ|назад|вернуться\s+назад|go\s+back|back|назад\s+к\s+(?:списку|разделу|новостям)|"
+    r"вернуться\s+к\s+(?:списку|разделу|новостям)|back\s+to\s+(?:the\s+)?(?:section|all\s+news|list)|"
+    r"все\s+новости|all\s+news|архив|archive|поиск|search|меню|menu|вход|войти|регистрация|login|"
+    r"log\s*in|sign\s+in|далее|next|previous|предыдущая(?:\s+(?:новость|статья))?|"
+    r"следующая(?:\s+(?:новость|статья))?|ещё|еще|more|показать\s+(?:ещё|еще)|load\s+more|"
+    r"читать\s+(?:далее|полностью)|подробнее|матни\s+пурра|толығырақ|кененирээк|chi\s+tiết)\s*[»›→.…]*",
+    # tags line
+    r"(?:теги|метки|tags?|ключевые\s+слова|тэги|тегтер|барчаспҳо|từ\s+khóa|الكلمات\s+الدلالية|"
+    r"برچسب(?:\s*ها)?|кілт\s+сөздер)\s*[:：].{0,200}",
+    r"(?:теги|метки|tags?|ключевые\s+слова|từ\s+khóa|برچسب\s*ها)",
+    # advertising labels
+    r"(?:реклама|advertisement|ads?|sponsored|quảng\s+cáo|إعلان|تبلیغات|жарнама|жарнак)",
+)
+
+#: class/id words of widgets and chrome.
+DOM_TOKENS: tuple[str, ...] = (
+    r"share\w*", r"sharing", r"social\w*", r"soc", r"ya-share2?\w*", r"addtoany", r"a2a\w*",
+    r"likely", r"pluso", r"uptolike", r"print\w*", r"font-?size", r"breadcrumbs?\w*", r"crumbs?",
+    r"breadcrumb", r"tags?", r"tag-?cloud", r"tagcloud", r"post-?tags", r"entry-?tags", r"keywords",
+    r"subscri\w*", r"newsletter", r"follow\w*", r"telegram\w*", r"banner\w*", r"ad", r"ads",
+    r"adv\w*", r"advert\w*", r"reklama", r"promo\w*", r"sponsor\w*", r"widget\w*", r"sidebar\w*",
+    r"aside", r"menu\w*", r"navbar", r"nav", r"navigation", r"topbar", r"top-?line", r"header",
+    r"masthead", r"site-?header", r"footer\w*", r"site-?footer", r"copyright", r"search\w*",
+    r"login", r"auth", r"modal", r"popup", r"overlay", r"error-?report", r"orphus", r"mistake",
+    r"author-?box", r"about-?author", r"monkey-qc", r"monkey-section-\w+", r"monkey-content-duoicanbiet",
+    r"qc", r"rek", r"rbn", r"under-?article", r"after-?article", r"bottom-?block",
+    r"date-?today", r"today", r"current-?date", r"weather", r"currency", r"exchange-?rates?",
+)
+
+#: class/id words of blocks dropped even when they hold a lot of text.
+DOM_STRONG_TOKENS: tuple[str, ...] = (
+    r"comments?\w*", r"comment-?(?:form|list|respond)", r"respond", r"disqus\w*", r"discussion",
+    r"cookies?\w*", r"gdpr", r"consent", r"cmnt\w*", r"reviews?", r"mc-?comments", r"hypercomments",
+    r"fb-comments", r"vk_comments", r"binh-?luan", r"comment-?box",
+)

@@ -1,0 +1,199 @@
+"""Layer 3: generic main-content extraction (tuned trafilatura) and its DOM-level helpers.
+
+* ``preclean`` removes page furniture from the DOM by tag and by class/id words
+  (``csto_crawler.extract.furniture``), guarded so a wrapper holding the article is never
+  removed; it turns ``<figure>``/``<figcaption>`` into plain blocks so photo captions and
+  credits survive (trafilatura drops figures).
+* ``main_paragraphs`` runs trafilatura once on the already parsed tree, in precision mode,
+  without comments, and serializes its body one paragraph per block.
+* ``find_title`` and ``find_date`` read the visible headline and the article's own date,
+  skipping header/sidebar/related zones (a header's "today" date is never the article's).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from trafilatura import bare_extraction
+
+from csto_crawler.extract import furniture
+from csto_crawler.extract.document import paragraphs, text_of
+from csto_crawler.extract.site import remove
+
+__all__ = ["preclean", "main_paragraphs", "find_title", "find_date_texts", "in_furniture", "TRAFILATURA_OPTIONS"]
+
+logger = logging.getLogger(__name__)
+
+#: How trafilatura is tuned for news pages.
+TRAFILATURA_OPTIONS = {
+    "favor_precision": True,
+    "include_comments": False,
+    "include_tables": True,
+    "include_images": False,
+    "include_formatting": False,
+    "include_links": False,
+    "with_metadata": False,
+    "deduplicate": False,
+    "fast": True,
+}
+
+_ALWAYS_DROP = ("script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea",
+                "input", "dialog", "object", "embed", "form", "nav", "aside")
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_PROTECTED = frozenset({"html", "body", "article", "main"})
+_CONTENT_HINT = re.compile(r"(?:^|[-_\s])(?:article|post|entry|story|news|content|text|body|full|detail|single)(?:$|[-_\s])", re.IGNORECASE)
+_DATE_CLASS = re.compile(
+    r"date|time|publish|posted|dateline|story_date|meta|info|when|data|created|pubdate", re.IGNORECASE
+)
+_SUFFIX_SEP = re.compile(r"\s+(?:[|–—:»/\\·•]|-|::)\s+")
+_KEY = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def _key(text: str) -> str:
+    return _KEY.sub(" ", text.casefold()).strip()
+
+
+def _attrs(element) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''}".strip()
+
+
+def in_furniture(element) -> bool:
+    """Whether an element sits in a header/nav/footer/aside or a furniture-classed container."""
+    node = element
+    while node is not None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("header", "nav", "footer", "aside", "form"):
+            return True
+        attrs = _attrs(node)
+        if attrs and (furniture.DOM_DROP_RE.search(attrs) or furniture.DOM_STRONG_RE.search(attrs)):
+            if not _CONTENT_HINT.search(attrs) or furniture.DOM_STRONG_RE.search(attrs):
+                return True
+        node = node.getparent()
+    return False
+
+
+def _long_paragraphs(tree) -> dict[int, int]:
+    """id(element) → length of the paragraphs that carry the article (≥ 120 characters)."""
+    found = {}
+    for p in tree.iter("p"):
+        length = len(p.text_content())
+        if length >= 120:
+            found[id(p)] = length
+    return found
+
+
+def preclean(tree) -> int:
+    """Remove furniture elements from a tree (in place); the number removed."""
+    for element in list(tree.iter("figure", "figcaption")):
+        element.tag = "p" if element.tag == "figcaption" else "div"
+    long_paras = _long_paragraphs(tree)
+    total = sum(long_paras.values()) or 1
+    h1s = set(map(id, tree.iter("h1")))
+
+    def holds_article(element) -> bool:
+        inside = sum(long_paras.get(id(p), 0) for p in element.iter("p"))
+        return inside > 0.5 * total or any(id(h) in h1s for h in element.iter("h1"))
+
+    doomed = []
+    for element in tree.iter(_ALWAYS_DROP):
+        doomed.append(element)
+    for element in tree.iter("header", "footer"):
+        if not holds_article(element):
+            doomed.append(element)
+    for element in tree.xpath("//*[@class or @id or @hidden or @style or @aria-hidden]"):
+        tag = element.tag
+        if tag in _PROTECTED:
+            continue
+        style = element.get("style")
+        hidden = element.get("hidden") is not None or element.get("aria-hidden") == "true" or (style and _HIDDEN.search(style))
+        attrs = _attrs(element)
+        if hidden:
+            if not holds_article(element):
+                doomed.append(element)
+            continue
+        if not attrs:
+            continue
+        if furniture.DOM_STRONG_RE.search(attrs):
+            if not any(id(h) in h1s for h in element.iter("h1")):
+                doomed.append(element)
+        elif furniture.DOM_DROP_RE.search(attrs) and not holds_article(element):
+            doomed.append(element)
+    for element in doomed:
+        remove(element)
+    return len(doomed)
+
+
+def main_paragraphs(tree, url: str | None = None) -> list[str] | None:
+    """The article body's paragraphs by trafilatura (on a pre-cleaned tree); None if it found none."""
+    document = bare_extraction(tree, url=url, output_format="python", **TRAFILATURA_OPTIONS)
+    if document is None or document.body is None or not len(document.body):
+        logger.debug("trafilatura found no main content in %s", url)
+        return None
+    return paragraphs(document.body)
+
+
+def _strip_site_suffix(title: str, site_name: str | None) -> str:
+    parts = _SUFFIX_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    if site_name:
+        kept = [p for p in parts if _key(p) != _key(site_name)]
+        if kept and len(kept) < len(parts):
+            return " - ".join(kept) if len(kept) > 1 else kept[0]
+    longest = max(parts, key=len)
+    return longest if len(longest) >= 0.5 * len(title) else title
+
+
+def find_title(tree, meta) -> tuple[str | None, str | None]:
+    """The headline and the layer that gave it (``metadata`` or ``generic``)."""
+    candidates = [h for h in tree.iter("h1") if not in_furniture(h)] or list(tree.iter("h1"))
+    h1 = None
+    for element in candidates:
+        text = text_of(element)
+        if 5 <= len(text) <= 400:
+            h1 = text
+            break
+    declared = meta.headline or meta.og_title or meta.html_title
+    if h1 and declared:
+        if _key(h1) and (_key(h1) in _key(declared) or _key(declared) in _key(h1)):
+            return h1, "metadata"
+        return h1, "generic"
+    if h1:
+        return h1, "generic"
+    if meta.headline:
+        return meta.headline, "metadata"
+    for title in (meta.og_title, meta.html_title):
+        if title:
+            return _strip_site_suffix(title, meta.site_name), "metadata"
+    return None, None
+
+
+def find_date_texts(tree):
+    """Visible date candidates of the article, best first: ``(value, element)`` pairs.
+
+    Elements with a date-ish class/id or ``itemprop``, and ``<time>``, that follow the
+    headline and sit outside furniture zones; with no headline, all such elements.
+    """
+    h1 = next((h for h in tree.iter("h1") if not in_furniture(h)), None)
+    query = (
+        "self::time or @itemprop='datePublished' or @itemprop='dateCreated' or "
+        "contains(@class,'date') or contains(@class,'time') or contains(@class,'publish') or "
+        "contains(@class,'posted') or contains(@class,'meta') or contains(@class,'info') or "
+        "contains(@id,'date') or contains(@class,'Date')"
+    )
+    axis = f"following::*[{query}]" if h1 is not None else f"//*[{query}]"
+    scope = h1 if h1 is not None else tree
+    for element in scope.xpath(axis)[:40]:
+        if in_furniture(element):
+            continue
+        value = element.get("datetime") or element.get("content")
+        if not value:
+            value = text_of(element)
+            if not value or len(value) > 120:
+                continue
+        yield value, element
+    if h1 is not None:
+        for element in tree.xpath("//*[@itemprop='datePublished'] | //time[@datetime]"):
+            if not in_furniture(element):
+                yield (element.get("datetime") or element.get("content") or text_of(element)), element

@@ -1,0 +1,107 @@
+"""Language: the declared language checked against a light, script-based detection.
+
+Detection is by characters, which is enough to tell apart the languages we crawl:
+Tajik letters (ҳ қ ҷ ӣ ӯ ғ) → ``tg``; Kazakh-only letters (ә ғ қ ұ һ і) → ``kk``; Kyrgyz
+(ң ө ү without Kazakh-only letters) → ``ky``; Belarusian (ў, і) → ``be``; other Cyrillic → ``ru``;
+Armenian script → ``hy``; Arabic script with Persian letters (پ چ ژ گ ی ک) → ``fa``, else ``ar``;
+Latin with Vietnamese letters → ``vi``, other Latin → ``en``.
+
+The declared language wins unless the text clearly says otherwise (a different script, or
+distinctive letters well above the rate a few borrowed names would give).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+__all__ = ["normalize_code", "detect", "choose"]
+
+logger = logging.getLogger(__name__)
+
+#: Common non-standard codes seen in ``<html lang>`` and URL prefixes.
+_ALIASES = {"kz": "kk", "tj": "tg", "kg": "ky", "kir": "ky", "vn": "vi", "by": "be", "am": "hy",
+            "arm": "hy", "rus": "ru", "eng": "en", "ara": "ar", "far": "fa", "per": "fa", "ua": "uk"}
+
+_CYR = re.compile(r"[\u0400-\u04ff]")
+_LAT = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_ARAB = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_ARM = re.compile(r"[\u0530-\u058f]")
+_TG = re.compile(r"[ҳҲҷҶӣӢӯӮ]")
+_KK = re.compile(r"[әӘұҰһҺіІ]")
+_KK_SHARED = re.compile(r"[ғҒқҚ]")  # Kazakh and Tajik
+_KY = re.compile(r"[ңҢөӨүҮ]")  # Kyrgyz and Kazakh
+_BE = re.compile(r"[ўЎ]")
+_FA = re.compile(r"[پچژگیکۀ]")
+_VI = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
+
+
+def normalize_code(code: str | None) -> str | None:
+    """ISO 639-1 from a language tag (``ru-RU`` → ``ru``, ``kz`` → ``kk``); None if empty."""
+    if not code:
+        return None
+    base = re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
+    base = _ALIASES.get(base, base)
+    return base if re.fullmatch(r"[a-z]{2}", base) else None
+
+
+def detect(text: str | None) -> tuple[str | None, float]:
+    """The language of a text by its characters, and a confidence in [0, 1]."""
+    if not text:
+        return None, 0.0
+    sample = text[:6000]
+    counts = {
+        "cyr": len(_CYR.findall(sample)),
+        "lat": len(_LAT.findall(sample)),
+        "arab": len(_ARAB.findall(sample)),
+        "arm": len(_ARM.findall(sample)),
+    }
+    script, letters = max(counts.items(), key=lambda kv: kv[1])
+    if letters < 20:
+        return None, 0.0
+    confidence = min(1.0, letters / 400)
+    if script == "arm":
+        return "hy", confidence
+    if script == "arab":
+        persian = len(_FA.findall(sample)) / letters
+        return ("fa" if persian > 0.01 else "ar"), confidence
+    if script == "lat":
+        return ("vi" if len(_VI.findall(sample)) / letters > 0.01 else "en"), confidence * 0.8
+    tg = len(_TG.findall(sample)) / letters
+    kk = (len(_KK.findall(sample)) - sample.count("і") - sample.count("І")) / letters
+    kk += len(_KK_SHARED.findall(sample)) / letters
+    ky = len(_KY.findall(sample)) / letters
+    be = (len(_BE.findall(sample)) + sample.count("і") + sample.count("І")) / letters
+    if tg > 0.004:
+        return "tg", confidence
+    if kk > 0.006:
+        return "kk", confidence
+    if ky > 0.006:
+        return "ky", confidence
+    if be > 0.01:
+        return "be", confidence
+    return "ru", confidence
+
+
+def _script(code: str | None) -> str | None:
+    return {"ru": "cyr", "kk": "cyr", "ky": "cyr", "tg": "cyr", "be": "cyr", "uk": "cyr", "hy": "arm",
+            "ar": "arab", "fa": "arab", "en": "lat", "vi": "lat"}.get(code or "")
+
+
+def choose(declared: str | None, text: str | None) -> tuple[str | None, bool]:
+    """The article's language: ``(code, detected)`` where ``detected`` says detection overrode
+    (or supplied) it."""
+    declared = normalize_code(declared)
+    found, confidence = detect(text)
+    if declared is None:
+        return found, found is not None
+    if found is None or found == declared or confidence < 0.5:
+        return declared, False
+    if _script(declared) != _script(found):
+        logger.debug("declared language %s but the text is %s: detection wins", declared, found)
+        return found, True
+    if _script(found) == "lat" and found == "en":
+        # a declared Latin-script language we do not detect (e.g. Uzbek, French) stays
+        return declared, False
+    logger.debug("declared language %s but the letters say %s", declared, found)
+    return found, True

@@ -1,0 +1,145 @@
+"""Layer 2: what the page declares about itself (JSON-LD, Open Graph, meta tags, ``<html lang>``).
+
+Read once from the parsed tree, before anything is removed from it. Values are kept raw
+(strings as found); dates are parsed by the caller, which knows the site's time zone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+__all__ = ["Metadata", "read_metadata"]
+
+logger = logging.getLogger(__name__)
+
+_ARTICLE_TYPES = {
+    "newsarticle", "article", "blogposting", "reportagenews", "analysisnewsarticle", "backgroundnewsarticle",
+    "opinionnewsarticle", "report", "webpage", "socialmediaposting", "liveblogposting",
+}
+_PUBLISHED_KEYS = (
+    "article:published_time", "datepublished", "og:article:published_time", "pubdate", "publishdate",
+    "publish-date", "publish_date", "date", "dc.date.issued", "dc.date", "dcterms.created", "sailthru.date",
+    "parsely-pub-date", "article.published", "created",
+)
+_MODIFIED_KEYS = (
+    "article:modified_time", "datemodified", "og:updated_time", "dc.date.modified", "dcterms.modified",
+    "lastmod", "last-modified", "article.updated",
+)
+_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "sailthru.author", "parsely-author", "byl")
+
+
+@dataclass
+class Metadata:
+    """Page-level metadata, raw."""
+
+    headline: str | None = None  #: JSON-LD headline
+    og_title: str | None = None
+    html_title: str | None = None
+    site_name: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    author: str | None = None
+    language: str | None = None  #: as declared (``<html lang>``, og:locale, inLanguage)
+    canonical_url: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def _walk_jsonld(node, found: list[dict]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _walk_jsonld(item, found)
+    elif isinstance(node, dict):
+        kind = node.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
+            found.append(node)
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            if key in node and isinstance(node[key], (list, dict)):
+                _walk_jsonld(node[key], found)
+
+
+def _name(value) -> str | None:
+    if isinstance(value, list):
+        names = [n for n in (_name(v) for v in value) if n]
+        return ", ".join(names) if names else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, str) and value.strip() and not value.strip().startswith(("http://", "https://")):
+        return value.strip()
+    return None
+
+
+def _jsonld(tree) -> dict:
+    articles: list[dict] = []
+    for raw in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            _walk_jsonld(json.loads(raw, strict=False), articles)
+        except ValueError as err:
+            logger.debug("unreadable JSON-LD: %s", err)
+    # prefer a news/article object over a generic WebPage
+    articles.sort(key=lambda a: str(a.get("@type")).lower() in ("webpage", "['webpage']"))
+    merged: dict = {}
+    for article in articles:
+        for key in ("headline", "name", "datePublished", "dateModified", "author", "inLanguage"):
+            if key not in merged and article.get(key):
+                merged[key] = article[key]
+    return merged
+
+
+def read_metadata(tree, url: str | None = None) -> Metadata:
+    """The metadata a page declares about itself."""
+    meta = Metadata()
+    values: dict[str, str] = {}
+    for element in tree.iter("meta"):
+        key = element.get("property") or element.get("name") or element.get("itemprop") or element.get("http-equiv")
+        content = element.get("content")
+        if key and content and content.strip():
+            values.setdefault(key.strip().lower(), content.strip())
+    ld = _jsonld(tree)
+
+    headline = ld.get("headline") or ld.get("name")
+    meta.headline = headline.strip() if isinstance(headline, str) and headline.strip() else None
+    meta.og_title = values.get("og:title") or values.get("twitter:title")
+    titles = tree.xpath("//head/title/text()") or tree.xpath("//title/text()")
+    meta.html_title = " ".join(titles[0].split()) if titles else None
+    meta.site_name = values.get("og:site_name")
+
+    for attr, ld_key, keys in (("published", "datePublished", _PUBLISHED_KEYS), ("modified", "dateModified", _MODIFIED_KEYS)):
+        value = ld.get(ld_key) if isinstance(ld.get(ld_key), str) else None
+        source = "json-ld" if value else None
+        if not value:
+            for key in keys:
+                if values.get(key):
+                    value, source = values[key], key
+                    break
+        if value:
+            setattr(meta, attr, value)
+            meta.sources[attr] = source
+
+    meta.author = _name(ld.get("author"))
+    if not meta.author:
+        for key in _AUTHOR_KEYS:
+            meta.author = _name(values.get(key))
+            if meta.author:
+                break
+
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not lang:
+        body = tree.find("body")
+        lang = body.get("lang") if body is not None else None
+    in_language = ld.get("inLanguage")
+    meta.language = (
+        lang
+        or (in_language if isinstance(in_language, str) else None)
+        or values.get("og:locale")
+        or values.get("content-language")
+        or values.get("language")
+    )
+
+    canonical = tree.xpath('//link[@rel="canonical"]/@href') or [values.get("og:url")]
+    if canonical[0] and canonical[0].strip():
+        meta.canonical_url = urljoin(url or "", canonical[0].strip())
+    return meta

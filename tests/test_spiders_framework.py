@@ -231,3 +231,34 @@ def test_parse_routes_by_page_kind(make_spider):
     spider = make_spider(ExampleSpider)
     feed = XmlResponse("https://www.example.kz/ru/rss", body=RSS.encode())
     assert urls(spider.parse(feed))[0] == "https://www.example.kz/ru/new-article-101"
+
+
+def test_listing_page_fetched_without_meta_still_pages_on(make_spider):
+    spider = make_spider(ExampleSpider)
+    page = listing("https://www.example.kz/ru/news?page=2", [("/ru/a-111", "21.03.2026")])
+    assert urls(spider.parse_listing(page))[-1] == "https://www.example.kz/ru/news?page=3"
+
+
+def test_article_item_is_complete(make_spider):
+    spider = make_spider(ExampleSpider)
+    url = "https://example.kz/ru/odkb-sovet-123?utm_source=tg"
+    body = (
+        "<html lang='ru'><head><title>Совет ОДКБ</title>"
+        "<link rel='canonical' href='https://www.example.kz/ru/odkb-sovet-123'></head><body>"
+        "<h1>Совет ОДКБ провёл заседание</h1><p class='date'>21.03.2026</p>"
+        + "<p>Совет коллективной безопасности ОДКБ провёл заседание в Минске и обсудил итоги года.</p>" * 4
+        + "</body></html>"
+    )
+    request = Request(url, meta={"redirect_urls": ["https://example.kz/ru/old-123"]})
+    response = HtmlResponse(
+        url, body=body.encode(), encoding="utf-8", request=request,
+        headers={"ETag": '"abc"', "Last-Modified": "Sat, 21 Mar 2026 10:00:00 GMT", "Date": "Sun, 22 Mar 2026 10:00:00 GMT"},
+    )
+    (item,) = list(spider.parse_article(response))
+    assert item.url == "https://example.kz/ru/old-123"  # as first requested
+    assert item.canonical_url == "https://www.example.kz/ru/odkb-sovet-123"
+    assert item.site == "example" and item.language == "ru"
+    assert item.title == "Совет ОДКБ провёл заседание"
+    assert "Минске" in item.text
+    assert item.http_status == 200 and item.etag == '"abc"' and item.last_modified == "Sat, 21 Mar 2026 10:00:00 GMT"
+    assert item.extraction.get("title") and item.extraction.get("text")

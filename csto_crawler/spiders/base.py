@@ -37,6 +37,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from csto_crawler.entrypoints import EntryPoint, entry_points_from, load_seed_entries
+from csto_crawler.extract import extract
 from csto_crawler.extract.dates import parse_date
 from csto_crawler.extract.rules import SiteRules
 from csto_crawler.items import ArticleItem, FetchRecord
@@ -413,7 +414,7 @@ class NewsSpider(scrapy.Spider):
     def next_page(self, response: Response, entries: list[tuple[str, date | None]]) -> scrapy.Request | None:
         """The next listing page, or None: no articles on this page, the page guard reached,
         or (with ``-a since``) every dated entry on this page older than ``since``."""
-        meta = _csto_meta(response)
+        meta = _csto_meta(response) or self.listing_context(response.url)
         page = int(meta.get("csto_page", self.first_page))
         template = meta.get("csto_entry") or response.url
         guard = self.page_guard()
@@ -433,6 +434,18 @@ class NewsSpider(scrapy.Spider):
             if href:
                 return self._entry_request(response.urljoin(href.strip()), self.parse_listing, dict(meta, csto_page=page + 1))
         return None
+
+    def listing_context(self, url: str) -> dict:
+        """The ``csto_*`` meta of a listing page fetched without it (``scrapy parse URL``):
+        the ``{page}`` entry point it matches and its page number."""
+        for point in self.entry_points():
+            if point.kind not in ("listings", "search") or "{page}" not in point.url:
+                continue
+            pattern = re.escape(point.url).replace(re.escape("{page}"), r"(\d+)").replace(re.escape("{query}"), r"[^&/]*")
+            match = re.fullmatch(pattern, url)
+            if match:
+                return {"csto_entry": point.url, "csto_page": int(match.group(1)), "csto_language": point.language, "csto_kind": point.kind}
+        return {}
 
     def page_guard(self) -> int:
         """How many listing pages one entry point may be followed through in this run."""
@@ -456,8 +469,6 @@ class NewsSpider(scrapy.Spider):
 
     def article_item(self, response: TextResponse) -> ArticleItem:
         """The ``ArticleItem`` of an article page, as the layered extraction reads it."""
-        from csto_crawler.extract import extract
-
         requested = self.requested_url(response)
         extraction = extract(
             response.body,

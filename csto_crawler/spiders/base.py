@@ -147,6 +147,10 @@ class NewsSpider(scrapy.Spider):
 
     #: Statuses handed to the callbacks (recorded as gone/blocked/error) instead of dropped.
     handle_httpstatus_list: ClassVar[list[int]] = [401, 403, 404, 410, 429, 451, 500, 502, 503, 504]
+    #: Site-specific advice per outcome (``blocked``, ``error``, ``gone``) for the log line of a
+    #: page that was not archived, replacing the generic advice (e.g. how to get past a
+    #: site's bot challenge).
+    advice: ClassVar[Mapping[str, str]] = {}
 
     def __init__(
         self,
@@ -519,7 +523,7 @@ class NewsSpider(scrapy.Spider):
         url = self.requested_url(response)
         self._count(f"csto/pages/{outcome}")
         log = self.logger.info if outcome == "gone" else self.logger.warning
-        log("%s %s: %s: %s", self.name, url, detail, _ADVICE[outcome])
+        log("%s %s: %s: %s", self.name, url, detail, self.advice.get(outcome) or _ADVICE[outcome])
         return FetchRecord(
             url=url,
             site=self.name,
@@ -539,7 +543,7 @@ class NewsSpider(scrapy.Spider):
         else:
             outcome, detail = "error", f"{type(reason).__name__}: {reason}"
         self._count(f"csto/pages/{outcome}")
-        self.logger.warning("%s %s: %s: %s", self.name, request.url, detail, _ADVICE[outcome])
+        self.logger.warning("%s %s: %s: %s", self.name, request.url, detail, self.advice.get(outcome) or _ADVICE[outcome])
         yield FetchRecord(url=request.url, site=self.name, outcome=outcome, detail=detail)
 
     def _count(self, key: str, count: int = 1) -> None:

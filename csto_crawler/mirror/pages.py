@@ -2,7 +2,7 @@
 
 Every fixture sidecar ``tests/fixtures/**/<name>.json`` that has a ``url`` names one page; its
 body is the sibling file with the same stem and any other extension (``<name>.html``,
-``.xml``, ``.txt`` …). The sidecar says how the page is served (``status``, ``content_type``,
+``.xml``, ``.txt`` …; a JSON body is ``<name>.body.json``, as the sidecar owns ``<name>.json``). The sidecar says how the page is served (``status``, ``content_type``,
 ``headers``). A redirect (3xx) or an error page may have no body file.
 
 A page is addressed by its *key*: ``host/path?query`` of its real URL, host lower-cased,
@@ -48,6 +48,8 @@ _DEFAULT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".json": "application/json",
 }
+#: The body file of a JSON page (``api.json`` is the sidecar, ``api.body.json`` the body).
+_JSON_BODY = ".body.json"
 _FEED_TYPE = "application/rss+xml; charset=utf-8"
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
@@ -158,11 +160,12 @@ def _base_modified(headers: dict) -> datetime:
 
 
 def _body_file(sidecar_path: Path) -> Path | None:
+    """``<stem>.<ext>`` next to ``<stem>.json``; a JSON body is ``<stem>.body.json``."""
     stem = sidecar_path.name[: -len(".json")]
     candidates = sorted(
         p for p in sidecar_path.parent.iterdir()
         if p.is_file() and p != sidecar_path and p.name.startswith(stem + ".")
-        and "." not in p.name[len(stem) + 1:]  # name.html, not name.body.json
+        and ("." not in p.name[len(stem) + 1:] or p.name == f"{stem}{_JSON_BODY}")
     )
     if len(candidates) > 1:
         logger.warning("fixture %s has several bodies %s; serving %s", sidecar_path,
@@ -216,6 +219,8 @@ def load_fixture_pages(fixtures_dir: str | Path) -> dict[tuple[str, str], Page]:
         raise FileNotFoundError(f"fixtures folder not found: {root}")
     pages: dict[tuple[str, str], Page] = {}
     for sidecar_path in sorted(root.rglob("*.json")):
+        if sidecar_path.name.endswith(_JSON_BODY):
+            continue
         page = page_from_sidecar(sidecar_path, root)
         if page is None:
             continue

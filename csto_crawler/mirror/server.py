@@ -181,7 +181,12 @@ class _Handler(BaseHTTPRequestHandler):
     # -- pages ---------------------------------------------------------------------------------
     def _serve(self, head: bool) -> None:
         mirror = self.server.mirror
-        raw_path, _, raw_query = self.path.partition("?")
+        # http.server reads the request line as latin-1; a client sending raw UTF-8 gets it back.
+        try:
+            target = self.path.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            target = self.path
+        raw_path, _, raw_query = target.partition("?")
         netloc, _, rest = raw_path.lstrip("/").partition("/")
         netloc = netloc.lower()
         path = unquote("/" + rest)

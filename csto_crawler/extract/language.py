@@ -85,7 +85,8 @@ def detect(text: str | None) -> tuple[str | None, float]:
 
 def _script(code: str | None) -> str | None:
     return {"ru": "cyr", "kk": "cyr", "ky": "cyr", "tg": "cyr", "be": "cyr", "uk": "cyr", "hy": "arm",
-            "ar": "arab", "fa": "arab", "en": "lat", "vi": "lat"}.get(code or "")
+            "ar": "arab", "fa": "arab", "en": "lat", "vi": "lat",
+            "de": "lat", "fr": "lat", "es": "lat", "pt": "lat", "it": "lat", "tr": "lat"}.get(code or "")
 
 
 def choose(declared: str | None, text: str | None) -> tuple[str | None, bool]:

@@ -262,3 +262,14 @@ def test_article_item_is_complete(make_spider):
     assert "Минске" in item.text
     assert item.http_status == 200 and item.etag == '"abc"' and item.last_modified == "Sat, 21 Mar 2026 10:00:00 GMT"
     assert item.extraction.get("title") and item.extraction.get("text")
+
+
+def test_a_missing_entry_page_is_no_fetch_record(make_spider, caplog):
+    spider = make_spider(ExampleSpider)
+    gone = HtmlResponse("https://www.example.kz/ru/rss", status=404, body=b"", request=Request("https://www.example.kz/ru/rss"))
+    with caplog.at_level("WARNING"):
+        assert list(spider.parse_feed(gone)) == []
+    assert "update the site module or seeds/entry_points.yml" in caplog.text
+    past_end = HtmlResponse("https://www.example.kz/ru/news?page=4", status=404, body=b"",
+                            request=Request("https://www.example.kz/ru/news?page=4", meta={"csto_page": 4}))
+    assert list(spider.parse_listing(past_end)) == []

@@ -322,11 +322,33 @@ class NewsSpider(scrapy.Spider):
             return self.parse_feed(response)
         return self.parse_listing(response)
 
+    def entry_problem(self, response: Response) -> FetchRecord | None:
+        """Like ``page_problem``, for a feed, sitemap or listing page; a missing one (404/410)
+        is returned but not to be yielded: past the last listing page it is the normal end
+        (DEBUG), else the entry point is stale and the site module or seeds need an update."""
+        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        problem = check_page(response.status, headers, response.body)
+        if problem is None:
+            return None
+        if problem.outcome != "gone":
+            return self._record(response, problem.outcome, problem.detail)
+        meta = _csto_meta(response)
+        if int(meta.get("csto_page", self.first_page)) > self.first_page:
+            self.logger.debug("Listing page %s: %s (past the last page)", response.url, problem.detail)
+        else:
+            self._count("csto/entry_points/gone")
+            self.logger.warning(
+                "%s entry point %s: %s; update the site module or seeds/entry_points.yml",
+                self.name, response.url, problem.detail,
+            )
+        return FetchRecord(url=response.url, site=self.name, outcome="gone", http_status=response.status, detail=problem.detail)
+
     def parse_feed(self, response: Response, **kwargs: Any):
         """Article requests from an RSS or Atom feed."""
-        problem = self.page_problem(response)
+        problem = self.entry_problem(response)
         if problem:
-            yield problem
+            if problem.outcome != "gone":
+                yield problem
             return
         entries = self.feed_entries(response)
         self._count("csto/discovery/feed_entries", len(entries))
@@ -352,9 +374,10 @@ class NewsSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response, **kwargs: Any):
         """Article requests from a sitemap (an index is followed; robots.txt names sitemaps)."""
-        problem = self.page_problem(response)
+        problem = self.entry_problem(response)
         if problem:
-            yield problem
+            if problem.outcome != "gone":
+                yield problem
             return
         meta = _csto_meta(response)
         if response.url.endswith("/robots.txt"):
@@ -378,9 +401,10 @@ class NewsSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, **kwargs: Any):
         """Article requests from a listing page, then the next page while it is wanted."""
-        problem = self.page_problem(response)
+        problem = self.entry_problem(response)
         if problem:
-            yield problem
+            if problem.outcome != "gone":
+                yield problem
             return
         entries = self.listing_entries(response)
         self.logger.debug("Listing %s: %d entries", response.url, len(entries))
@@ -445,10 +469,12 @@ class NewsSpider(scrapy.Spider):
         for point in self.entry_points():
             if point.kind not in ("listings", "search") or "{page}" not in point.url:
                 continue
-            pattern = re.escape(point.url).replace(re.escape("{page}"), r"(\d+)").replace(re.escape("{query}"), r"[^&/]*")
+            pattern = re.escape(point.url).replace(re.escape("{page}"), r"(?P<page>\d+)").replace(re.escape("{query}"), r"(?P<query>[^&/]*)")
             match = re.fullmatch(pattern, url)
             if match:
-                return {"csto_entry": point.url, "csto_page": int(match.group(1)), "csto_language": point.language, "csto_kind": point.kind}
+                # a search entry keeps the query it was fetched with, not the {query} template
+                entry = point.url.replace("{query}", match.group("query")) if "{query}" in point.url else point.url
+                return {"csto_entry": entry, "csto_page": int(match.group("page")), "csto_language": point.language, "csto_kind": point.kind}
         return {}
 
     def page_guard(self) -> int:

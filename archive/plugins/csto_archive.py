@@ -79,10 +79,18 @@ def _emit(parts: list[str], tokens: list[str], tag: str | None) -> None:
     piece: list[str] = []
 
     def flush() -> None:
-        if piece:
-            words = escape("".join(piece))
-            parts.append(f"<{tag}>{words}</{tag}>" if tag else str(words))
-            piece.clear()
+        text = "".join(piece)
+        piece.clear()
+        if not tag:
+            parts.append(str(escape(text)))
+            return
+        # the spaces around a changed run stay outside its tag
+        words = text.strip()
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+        parts.append(str(escape(lead)))
+        if words:
+            parts.append(f"<{tag}>{escape(words)}</{tag}>")
+        parts.append(str(escape(trail)) if words else "")
 
     for token in tokens:
         if _is_break(token):

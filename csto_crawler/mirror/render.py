@@ -169,6 +169,12 @@ def _body_element(root: etree._Element, template: Page, content_selector: str | 
                     best, best_depth = element, depth
         if best is not None and best.tag not in ("html", "body"):
             return best
+    # the element whose own paragraphs hold the most text
+    scored = [(sum(len(_normalized(p.text_content())) for p in element.iterchildren("p")), i, element)
+              for i, element in enumerate(root.iter()) if isinstance(element.tag, str)]
+    best_score, _, best_element = max(scored, key=lambda s: (s[0], -s[1]), default=(0, 0, None))
+    if best_score > 0 and best_element is not None:
+        return best_element
     for selector in _BODY_FALLBACKS:
         found = root.cssselect(selector)
         if found:
@@ -220,19 +226,26 @@ def render_article(template: Page, *, url: str, title: str, body_html: str, when
     old_title = (expected.get("title") or "").strip()
     body = _body_element(root, template, content_selector)
 
-    # Body: the new paragraphs replace the template's.
-    for child in list(body):
+    # Body: the new paragraphs replace the template's. When the body element also holds the
+    # headline or the date (it was found as the smallest element holding the expected text),
+    # only the children that carry the expected text go.
+    heads = [_normalized(p)[:40] for p in (expected.get("text") or "").split("\n") if p.strip()]
+    children = list(body)
+    carrying = [c for c in children
+                if any(h and h in _normalized(c.text_content()) for h in heads)]
+    if not carrying:
+        carrying = children
+    position = body.index(carrying[0]) if carrying else len(body)
+    for child in carrying:
+        if child.tail and child.tail.strip():
+            child.tail = None
         body.remove(child)
-    fragments = lxml_html.fragments_fromstring(body_html)
-    body.text = None
-    for fragment in fragments:
-        if isinstance(fragment, str):
-            if len(body):
-                body[-1].tail = (body[-1].tail or "") + fragment
-            else:
-                body.text = (body.text or "") + fragment
-        else:
-            body.append(fragment)
+    if carrying is children:
+        body.text = None
+    fragments = [lxml_html.fromstring(f"<p>{html.escape(f)}</p>") if isinstance(f, str) else f
+                 for f in lxml_html.fragments_fromstring(body_html)]
+    for offset, fragment in enumerate(fragments):
+        body.insert(position + offset, fragment)
 
     # Title, date, links to itself, description.
     swaps = {"title": 0}

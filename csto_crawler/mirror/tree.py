@@ -16,6 +16,7 @@ import re
 import threading
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from csto_crawler.mirror import furniture, render
 from csto_crawler.mirror.pages import Page, default_robots, load_fixture_pages, split_url
@@ -43,6 +44,12 @@ def _common_prefix(a: str, b: str) -> int:
             break
         count += 1
     return count
+
+
+def _extra_params(url: str) -> int:
+    """Query parameters other than paging (a search page has some; a section listing none)."""
+    return sum(1 for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)
+               if not _PAGE_NUMBER.match(f"{name}=1"))
 
 
 def _page_number(url: str) -> int:
@@ -154,8 +161,8 @@ class SiteTree:
             candidates = [p for p in candidates if b"<urlset" in p.body[:2048]]
         if not candidates:
             return None
-        return min(candidates, key=lambda p: (-_common_prefix(p.key, key), _page_number(p.url),
-                                              len(p.key), p.key))
+        return min(candidates, key=lambda p: (-_common_prefix(p.key, key), _extra_params(p.url),
+                                              _page_number(p.url), len(p.key), p.key))
 
     def add_article(self, site_host: str, url: str, title: str, body_html: str,
                     date: str | datetime, lang: str | None = None, feed_url: str | None = None,
@@ -173,14 +180,15 @@ class SiteTree:
         with self._lock:
             if (scheme, key) in self._pages:
                 raise ValueError(f"the mirror already has a page at {url}")
-            templates = [p for p in self._host_pages(host, "article")
-                         if (p.sidecar.get("expected") or {}).get("text")]
+            templates = self._host_pages(host, "article")
             if not templates:
-                raise ValueError(f"no article fixture with expected text on {host} to use as template")
+                raise ValueError(f"no article page on {host} to use as a template")
             same_lang = [p for p in templates
                          if lang and (p.sidecar.get("expected") or {}).get("language") == lang]
-            template = min(same_lang or templates,
-                           key=lambda p: (-_common_prefix(p.key, key), p.key))
+            # the closest page by path, preferring one whose sidecar tells its text
+            template = min(same_lang or templates, key=lambda p: (
+                -_common_prefix(p.key, key),
+                not (p.sidecar.get("expected") or {}).get("text"), p.key))
             when = render.localize(render.parse_when(date), template)
             article = render.render_article(
                 template, url=url, title=title, body_html=body_html, when=when, lang=lang,

@@ -236,13 +236,12 @@ def _format_regex(fmt: str) -> re.Pattern[str]:
             out.append(_DIRECTIVES[two])
             i += 2
         elif fmt[i].isspace():
-            out.append(r"\s*")
+            out.append(r"[\s,;|]*")
             i += 1
         else:
             out.append(re.escape(fmt[i].lower()))
             i += 1
     pattern = "".join(out)
-    pattern = re.sub(r"(?:\\s\*)+", r"\\s*", pattern)
     return re.compile(pattern, re.IGNORECASE)
 
 

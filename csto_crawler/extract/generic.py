@@ -124,13 +124,47 @@ def preclean(tree) -> int:
     return len(doomed)
 
 
+_LEAD_QUERY = (
+    "following::*[contains(@class,'lead') or contains(@class,'sapo') or contains(@class,'intro') or "
+    "contains(@class,'summary') or contains(@class,'anons') or contains(@class,'annotation') or "
+    "contains(@class,'excerpt') or contains(@class,'subtitle') or contains(@class,'standfirst') or "
+    "contains(@class,'lid') or contains(@class,'preview-text') or contains(@class,'description')]"
+)
+_LEAD_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:lead|sapo|intro|summary|anons|annotation|excerpt|subtitle|standfirst|lid|preview-text|"
+    r"description|desc)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+
+
+def _lead(tree, body: list[str]) -> str | None:
+    """A lead/summary printed next to the headline but outside the body container
+    (``.lead``, ``.sapo``, ``.article__intro`` …) that trafilatura left out."""
+    h1 = next((h for h in tree.iter("h1") if not in_furniture(h)), None)
+    if h1 is None or not body:
+        return None
+    joined = _key(" ".join(body[:6]))
+    for element in h1.xpath(_LEAD_QUERY)[:4]:
+        if not _LEAD_CLASS.search(element.get("class") or "") or in_furniture(element):
+            continue
+        text = text_of(element)
+        if 40 <= len(text) <= 1000 and _key(text) not in joined:
+            return text
+    return None
+
+
 def main_paragraphs(tree, url: str | None = None) -> list[str] | None:
-    """The article body's paragraphs by trafilatura (on a pre-cleaned tree); None if it found none."""
+    """The article body's paragraphs by trafilatura (on a pre-cleaned tree), with a lead printed
+    outside the body container put back in front; None if it found none."""
     document = bare_extraction(tree, url=url, output_format="python", **TRAFILATURA_OPTIONS)
     if document is None or document.body is None or not len(document.body):
         logger.debug("trafilatura found no main content in %s", url)
         return None
-    return paragraphs(document.body)
+    body = paragraphs(document.body)
+    lead = _lead(tree, body)
+    if lead:
+        body.insert(0, lead)
+    return body
 
 
 def _strip_site_suffix(title: str, site_name: str | None) -> str:

@@ -35,6 +35,8 @@ LINES: tuple[str, ...] = (
     r"leave\s+a\s+(?:comment|reply)|add\s+(?:a\s+)?comment|post\s+a\s+comment|no\s+comments(?:\s+yet)?\.?|"
     r"отправить|send|submit|gửi|ارسال|إرسال|أضف\s+تعليق(?:اً|ا)?|ارسال\s+نظر|پاسخ|ответить|reply|"
     r"имя\s*\*?|e-?mail\s*\*?|ваше\s+имя\s*\*?|name\s*\*?|website|сайт|код\s+безопасности\s*:?|"
+    r"посетители,?\s+находящиеся\s+в\s+группе\s+гости.{0,120}|"
+    r"(?:чтобы|для\s+того\s+чтобы)\s+оставить\s+комментарий.{0,80}|"
     r"пікір\s+қалдыру|пикир\s+калтыруу|шарҳ\s+гузоштан|фикри\s+худро\s+нависед)",
     # subscription and messenger prompts
     r"(?:подпис(?:ывайтесь|аться|ка)|subscribe|đăng\s+ký|اشترك|عضویت|жазылыңыз|жазылуу|обуна).{0,110}",
@@ -70,7 +72,7 @@ DOM_TOKENS: tuple[str, ...] = (
     r"aside", r"menu\w*", r"navbar", r"nav", r"navigation", r"topbar", r"top-?line", r"header",
     r"masthead", r"site-?header", r"footer\w*", r"site-?footer", r"copyright", r"search\w*",
     r"login", r"auth", r"modal", r"popup", r"overlay", r"error-?report", r"orphus", r"mistake",
-    r"author-?box", r"about-?author", r"monkey-qc", r"monkey-section-\w+", r"monkey-content-duoicanbiet",
+    r"berrors", r"author-?box", r"about-?author", r"monkey-qc", r"monkey-section-\w+", r"monkey-content-duoicanbiet",
     r"qc", r"rek", r"rbn", r"under-?article", r"after-?article", r"bottom-?block",
     r"date-?today", r"today", r"current-?date", r"weather", r"currency", r"exchange-?rates?",
 )

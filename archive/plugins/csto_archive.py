@@ -60,7 +60,13 @@ CSS = """
 .text-diff p, .article-text p { margin: 0 0 0.6em 0; max-width: 48em; line-height: 1.45; }
 .text-diff, .article-text { white-space: normal; }
 body.table .article-text { max-height: 9em; overflow: auto; }
+td.col-diff .text-diff { min-width: 34em; }
 mark.search-hit { background: #ffe680; padding: 0 1px; }
+dl.column-descriptions { display: grid; grid-template-columns: max-content 1fr;
+  gap: 0.1em 1em; font-size: 0.85em; max-height: 10em; overflow: auto;
+  border: 1px solid #ddd; border-radius: 3px; padding: 0.4em 0.6em; }
+dl.column-descriptions dt { font-weight: bold; }
+dl.column-descriptions dd { margin: 0; color: #444; }
 """
 
 

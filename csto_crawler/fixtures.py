@@ -50,9 +50,13 @@ def write_sidecar(path: str | Path, data: dict) -> None:
 
 
 def body_file(sidecar_path: str | Path) -> Path | None:
-    """The page file next to a sidecar (same stem, another single extension), or None."""
+    """The page file next to a sidecar (same stem, another single extension; a JSON body is
+    ``<stem>.body.json``, as the sidecar owns ``<stem>.json``), or None."""
     sidecar_path = Path(sidecar_path)
     stem = sidecar_path.name[: -len(".json")]
+    json_body = sidecar_path.with_name(stem + ".body.json")
+    if json_body.is_file():
+        return json_body
     for candidate in sorted(sidecar_path.parent.glob(glob_escape(stem) + ".*")):
         rest = candidate.name[len(stem) + 1:]
         if candidate != sidecar_path and rest and "." not in rest:

@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 #: by a spider): no delay and no AutoThrottle on loopback.
 MIRROR_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
     "AUTOTHROTTLE_ENABLED": False,
 }
 

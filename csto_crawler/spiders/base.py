@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
@@ -44,7 +45,11 @@ from csto_crawler.items import ArticleItem, FetchRecord
 from csto_crawler.pagecheck import check as check_page
 from csto_crawler.urls import canonical_url, canonicalize, on_site
 
-__all__ = ["NewsSpider", "http_date"]
+__all__ = ["NewsSpider", "SpiderArgumentError", "http_date"]
+
+
+class SpiderArgumentError(UsageError, ValueError):
+    """A bad ``-a`` argument: ``scrapy crawl`` prints the message and usage, exit status 2."""
 
 _ADVICE = {
     "blocked": (
@@ -161,9 +166,14 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.langs: tuple[str, ...] = self._parse_lang(lang)
-        self.since: date | None = self._parse_since(since)
-        self.urls: tuple[str, ...] = self._parse_urls(urls)
+        try:
+            self.langs: tuple[str, ...] = self._parse_lang(lang)
+            self.since: date | None = self._parse_since(since)
+            self.urls: tuple[str, ...] = self._parse_urls(urls)
+        except SpiderArgumentError as exc:
+            # One clean line before Scrapy's traceback, which buries the message.
+            self.logger.error("Bad spider argument: %s", exc)
+            raise
         self._patterns = tuple(re.compile(p) for p in self.article_patterns)
 
     # --- Arguments ---------------------------------------------------------------------------
@@ -173,7 +183,7 @@ class NewsSpider(scrapy.Spider):
         wanted = [x.strip() for x in (lang.split(",") if isinstance(lang, str) else lang) if x.strip()]
         unknown = [x for x in wanted if x not in self.languages]
         if unknown or not wanted:
-            raise ValueError(
+            raise SpiderArgumentError(
                 f"{self.name}: -a lang={lang!r}: unknown language edition(s) {unknown}; "
                 f"this site has {', '.join(self.languages)}"
             )
@@ -187,7 +197,7 @@ class NewsSpider(scrapy.Spider):
         try:
             return date.fromisoformat(str(since).strip())
         except ValueError:
-            raise ValueError(f"{self.name}: -a since={since!r}: expected a date as YYYY-MM-DD") from None
+            raise SpiderArgumentError(f"{self.name}: -a since={since!r}: expected a date as YYYY-MM-DD") from None
 
     def _parse_urls(self, urls: str | Sequence[str] | None) -> tuple[str, ...]:
         if not urls:
@@ -195,7 +205,7 @@ class NewsSpider(scrapy.Spider):
         items = [u.strip() for u in (urls.split(",") if isinstance(urls, str) else urls) if u.strip()]
         bad = [u for u in items if urlsplit(u).scheme not in ("http", "https") or not on_site(u, self.allowed_domains)]
         if bad:
-            raise ValueError(
+            raise SpiderArgumentError(
                 f"{self.name}: -a urls: {', '.join(bad)} not an http(s) URL on this site's "
                 f"domains ({', '.join(self.allowed_domains)})"
             )

@@ -48,13 +48,15 @@ class StorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         self.archive = Archive(self.db_path, gone_after=self.gone_after)
-        self.archive.upsert_site(
-            spider.name,
-            name=getattr(spider, "site_name", None) or spider.name,
-            home_url=getattr(spider, "home_url", None),
-            kind=getattr(spider, "kind", None),
-            languages=tuple(getattr(spider, "languages", ()) or ()),
-        )
+        # A spider that runs several sites (the generic ``news`` spider) names them itself.
+        for site in spider.archive_sites() if hasattr(spider, "archive_sites") else [spider]:
+            self.archive.upsert_site(
+                site.name,
+                name=getattr(site, "site_name", None) or site.name,
+                home_url=getattr(site, "home_url", None),
+                kind=getattr(site, "kind", None),
+                languages=tuple(getattr(site, "languages", ()) or ()),
+            )
         self.run_id = self.archive.start_run(spider.name)
         logger.info("archive %s: run %s for %s", self.db_path, self.run_id, spider.name)
 

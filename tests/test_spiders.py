@@ -2,8 +2,9 @@
 parses to exactly its ``expected`` item, furniture is gone, and entry pages (feeds, listings,
 sitemaps) yield exactly the expected article requests.
 
-Parametrized over the registry (what ``scrapy list`` lists), so a new site is covered by
-adding its module and fixtures; a site without fixtures fails here.
+Parametrized over the registry of sites (``site_classes``: what ``scrapy list`` lists, with the
+sites configured for the generic ``news`` spider in its place), so a new site is covered by
+adding its module (or configuration entry) and fixtures; a site without fixtures fails here.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from scrapy import Request
 
 from csto_crawler.fixtures import expected_of
 from csto_crawler.items import ArticleItem
-from csto_crawler.sites import spider_classes
+from csto_crawler.sites import site_classes
 
-SPIDERS = spider_classes()
+SPIDERS = site_classes()
 ENTRY_KINDS = ("feed", "listing", "sitemap")
 #: An ``api`` fixture (a JSON API page) is both an entry page and its articles: the spider
 #: makes items from it directly (mfa_kz); its own tests check what it yields.

@@ -78,9 +78,9 @@ def register(sub) -> None:
 
 
 def _spider(slug: str):
-    from csto_crawler.sites import spider_classes
+    from csto_crawler.sites import site_classes
 
-    classes = spider_classes()
+    classes = site_classes()
     if slug not in classes:
         raise SystemExit(f"csto fixtures: no spider {slug!r}; known: {', '.join(sorted(classes))}")
     return classes[slug]()
@@ -186,10 +186,10 @@ def run_record(args) -> int:
 
 def run_regen(args) -> int:
     root = Path(args.dir)
-    from csto_crawler.sites import spider_classes
+    from csto_crawler.sites import site_classes
 
     folders = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-    slugs = args.slugs or [slug for slug in folders if slug in spider_classes()]
+    slugs = args.slugs or [slug for slug in folders if slug in site_classes()]
     changed = 0
     for slug in slugs:
         spider = _spider(slug)

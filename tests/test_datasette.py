@@ -120,17 +120,24 @@ def test_articles_view_is_searchable_and_faceted_by_site_language_year_status():
     assert facets == ["site", "language", ("year", "published_at"), "status"]
 
 
-def test_source_list_names_every_spider_site():
+def test_source_list_names_every_spider_site_and_every_seeded_news_site():
+    from urllib.parse import urlsplit
+
     from csto_crawler.sites import spider_classes
 
     listed = set(re.findall(r"<li>([a-z0-9.-]+):", DB_META["description_html"]))
     assert len(listed) >= 8
     for slug, cls in spider_classes().items():
         domains = set(getattr(cls, "allowed_domains", None) or [])
-        if not domains or slug.startswith("_"):
-            continue
+        if not domains:
+            continue  # the generic news spider: its sites come from seeds/news_sites.yml
         assert domains & listed, (f"spider {slug} ({', '.join(domains)}) is not in the source "
                                   "list of archive/metadata.yml")
+    seeds = PROJECT_ROOT / "seeds" / "news_sites.yml"
+    news_sites = yaml.safe_load(seeds.read_text(encoding="utf-8")) if seeds.exists() else {}
+    for slug, site in (news_sites or {}).items():
+        host = urlsplit(site["home"]).hostname.removeprefix("www.")
+        assert host in listed, f"news site {slug} ({host}) is not in the source list"
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -135,7 +135,7 @@ def test_search_russian_and_arabic_words_in_the_browser(served_archive, browser_
 
     page.goto(f"{served_archive}/archive/search_articles?q=ОДКБ")
     assert page.locator("mark.search-hit").count() >= 3
-    shot(page, "search-query-ru")
+    shot(page, "search-query-ru", full_page=True)
 
 
 def test_edited_article_history_and_diff_in_the_browser(served_archive, browser_page):

@@ -1,0 +1,185 @@
+"""``csto demo``: the whole pipeline, offline, in one command.
+
+Starts the offline sample web (``csto_crawler.mirror``) on a free loopback port, crawls every
+spider through it (``CSTO_MIRROR``) into the archive (``CSTO_ARCHIVE_DB``, by default
+``archive/archive.db``) in one Scrapy process, prints what each site's run did, and says how
+to browse the archive with Datasette. Needs no network. The sample web is the same bytes on
+every run, so running the demo again adds no version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from csto_crawler.mirror import DEFAULT_FIXTURES, MirrorServer
+
+from ._common import archive_path
+
+__all__ = ["archive_counts", "format_demo_table", "register", "run"]
+
+logger = logging.getLogger(__name__)
+
+#: The summary's columns: (heading, fetch outcomes counted in it).
+COLUMNS = (
+    ("new", ("new",)),
+    ("changed", ("changed",)),
+    ("unchanged", ("unchanged", "not_modified", "duplicate")),
+    ("irrelevant", ("irrelevant",)),
+    ("gone", ("gone",)),
+    ("errors", ("error", "blocked")),
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "demo",
+        help="crawl the bundled offline sample sites into the archive and summarise (no network)",
+        description=(
+            "Start the offline sample web on a free loopback port, crawl every site through it "
+            "into the archive (default: the CSTO_ARCHIVE_DB setting, archive/archive.db), print "
+            "per site what was fetched (new, changed, unchanged, irrelevant, errors) and how to "
+            "browse the result with Datasette. Running it again adds no version."
+        ),
+    )
+    parser.add_argument("--db", help="the archive (default: the CSTO_ARCHIVE_DB setting)")
+    parser.add_argument("--fixtures", default=str(DEFAULT_FIXTURES), metavar="DIR",
+                        help="the sample pages to serve (default: the project's tests/fixtures)")
+    parser.add_argument("sites", nargs="*", metavar="SITE",
+                        help="crawl only these sites (default: every spider)")
+    parser.set_defaults(func=run)
+
+
+def archive_counts(db_path: Path, after_run_id: int = 0) -> dict[str, int]:
+    """How many sites, documents and versions the archive holds, and how many versions the
+    runs after ``after_run_id`` added (read-only)."""
+    if not db_path.exists():
+        return {"sites": 0, "documents": 0, "versions": 0, "added": 0}
+    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    try:
+        counts = {table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                  for table in ("sites", "documents", "versions")}
+        counts["added"] = conn.execute("SELECT COUNT(*) FROM versions WHERE run_id > ?",
+                                       (after_run_id,)).fetchone()[0]
+        return counts
+    finally:
+        conn.close()
+
+
+def format_demo_table(summaries: Sequence, sites: Sequence[str]) -> str:
+    """Per site: fetched and the outcome columns; a site without a run says so."""
+    by_site: dict[str, list] = {}
+    for summary in summaries:
+        by_site.setdefault(summary.site, []).append(summary)
+    header = ("site", "fetched", *(name for name, _ in COLUMNS), "status")
+    rows, totals = [], [0] * (1 + len(COLUMNS))
+    for site in sites:
+        runs = by_site.get(site, [])
+        outcomes: dict[str, int] = {}
+        for run in runs:
+            for outcome, count in run.outcomes.items():
+                outcomes[outcome] = outcomes.get(outcome, 0) + count
+        values = [sum(outcomes.values())]
+        values += [sum(outcomes.get(o, 0) for o in counted) for _, counted in COLUMNS]
+        totals = [t + v for t, v in zip(totals, values, strict=True)]
+        if not runs:
+            status = "NO RUN"
+        elif any(run.failed for run in runs):
+            status = "FAILED"
+        else:
+            status = "ok"
+        rows.append((site, *values, status))
+    rows.append(("total", *totals, ""))
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+
+    def line(row) -> str:
+        return "  ".join(str(v).ljust(w) if i in (0, len(row) - 1) else str(v).rjust(w)
+                         for i, (v, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+
+    rule = "-" * len(line(header))
+    return "\n".join([line(header), rule, *(line(r) for r in rows[:-1]), rule, line(rows[-1])])
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working folder when it is below it."""
+    try:
+        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _datasette_command(db_path: Path) -> str:
+    venv_bin = Path(sys.executable).parent
+    datasette = venv_bin / "datasette"
+    program = _shown(datasette) if datasette.exists() else "datasette"
+    target = db_path.parent if db_path.name == "archive.db" else db_path
+    return f"{program} {_shown(target)}{'/' if target.is_dir() else ''}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from csto_crawler.commands.refresh import RefreshLocked, refresh_lock
+    from csto_crawler.runner import crawl, last_run_id, summarise_runs
+    from csto_crawler.sites import spider_classes
+
+    db_path = archive_path(args.db).resolve()
+    known = sorted(spider_classes())
+    sites = args.sites or known
+    unknown = [s for s in sites if s not in known]
+    if unknown:
+        print(f"csto demo: unknown site(s) {', '.join(unknown)}; known: {', '.join(known)}",
+              file=sys.stderr)
+        return 2
+    try:
+        mirror = MirrorServer(args.fixtures)
+    except FileNotFoundError as exc:
+        print(f"csto demo: {exc}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    with mirror:
+        print(f"Offline sample web: {len(mirror.tree.pages())} pages of "
+              f"{len(mirror.tree.hosts())} hosts at {mirror.base_url}")
+        print(f"Crawling {len(sites)} sites into {_shown(db_path)} …", flush=True)
+        # Log through csto's own handler only (Scrapy's would repeat every line), at WARNING
+        # unless -v: the summary below is the output, not Scrapy's per-spider stats dumps.
+        overrides = {"CSTO_MIRROR": mirror.base_url, "CSTO_ARCHIVE_DB": str(db_path),
+                     "LOG_ENABLED": False}
+        if not getattr(args, "verbose", False):
+            for handler in logging.getLogger().handlers:
+                handler.setLevel(logging.WARNING)
+        try:
+            with refresh_lock(db_path):
+                before = last_run_id(db_path)
+                crawl(sites, overrides)
+                if not db_path.exists():
+                    print(f"csto demo: the crawl wrote no archive at {db_path}; run with -v "
+                          "to see why", file=sys.stderr)
+                    return 1
+                summaries = summarise_runs(db_path, before, sites)
+        except RefreshLocked as exc:
+            print(f"csto demo: {exc}; try again when it has finished", file=sys.stderr)
+            return 75
+        requests = mirror.requests()
+    elapsed = time.monotonic() - started
+
+    print()
+    print(format_demo_table(summaries, sites))
+    counts = archive_counts(db_path, before)
+    conditional = sum(1 for r in requests if r.conditional)
+    print(f"\n{len(requests)} requests to the sample web ({conditional} conditional) in "
+          f"{elapsed:.1f} s; this run added {counts['added']} versions.")
+    print(f"The archive {_shown(db_path)} holds {counts['documents']} documents and "
+          f"{counts['versions']} versions from {counts['sites']} sites.")
+    print("\nBrowse it with Datasette (then open http://127.0.0.1:8001/):")
+    print(f"    {_datasette_command(db_path)}")
+    problems = [s for s in sites if s not in {x.site for x in summaries}]
+    problems += sorted({x.site for x in summaries if x.failed})
+    if problems:
+        print(f"csto demo: no usable run for {', '.join(problems)}", file=sys.stderr)
+        return 1
+    return 0

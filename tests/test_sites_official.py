@@ -1,0 +1,315 @@
+"""What is special about the ministries' and the CSTO's spiders (the registry tests in
+``test_spiders.py`` cover their ordinary fixtures):
+
+* mid_ru: the JavaScript bot challenge is a ``blocked`` fetch record with a log line saying
+  what to do; Bitrix parameters and the ``www.`` host do not make a new document; search pages;
+* mfa_kz: the JSON API (``api`` fixtures: items straight from the API, their text cleaned,
+  Kazakhstan's time zone change), the fallback endpoint, ``-a urls=`` of a details page, and
+  an end-to-end crawl on the loopback mirror;
+* odkb: one slug on the Russian and the English host is two documents;
+* mfa_by, odkb: the generic layers still drop the furniture when the guessed class names miss;
+* mfa_tj: list dates are siblings of the links; certificate verification stays off for it only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURES, body_path, file_response, load_sidecar, sidecars
+from scrapy import Request
+from scrapy.http import HtmlResponse, TextResponse
+
+from csto_crawler.fixtures import expected_of
+from csto_crawler.items import ArticleItem, FetchRecord
+from csto_crawler.spiders.mfa_by import MfaBySpider
+from csto_crawler.spiders.mfa_kz import MfaKzSpider, almaty_time
+from csto_crawler.spiders.mfa_tj import MfaTjSpider
+from csto_crawler.spiders.mid_ru import MidRuSpider, strip_bitrix_params
+from csto_crawler.spiders.odkb import OdkbSpider
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fixture(slug: str, name: str) -> Path:
+    return FIXTURES / slug / f"{name}.json"
+
+
+def html_response(url: str, body: str, status: int = 200) -> HtmlResponse:
+    return HtmlResponse(url, status=status, body=body.encode("utf-8"), encoding="utf-8", request=Request(url))
+
+
+def page_text(slug: str, name: str) -> str:
+    return body_path(fixture(slug, name)).read_text(encoding="utf-8")
+
+
+# --- mid_ru ---------------------------------------------------------------------------------
+def test_mid_ru_challenge_is_recorded_blocked_with_advice(make_spider, caplog):
+    spider = make_spider(MidRuSpider)
+    path = sidecars("mid_ru", "challenge")[0]
+    with caplog.at_level(logging.WARNING, logger="mid_ru"):
+        (record,) = list(spider.parse_article(file_response(path)))
+    assert isinstance(record, FetchRecord)
+    assert record.outcome == "blocked" and record.url == load_sidecar(path)["url"]
+    assert spider.crawler.stats.get_value("csto/pages/blocked") == 1
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "bot challenge" in line and "Crawl again later" in line and "another network" in line
+
+
+def test_mid_ru_canonical_drops_bitrix_parameters_and_www():
+    spider = MidRuSpider()
+    body = re.sub(r'<link rel="canonical"[^>]*>', "", page_text("mid_ru", "ru_article_2023-06-20"))
+    url = "https://www.mid.ru/ru/foreign_policy/news/1889699/?clear_cache=Y&lang=en"
+    (item,) = list(spider.parse_article(html_response(url, body)))
+    assert item.url == url  # as requested
+    assert item.canonical_url == "https://mid.ru/ru/foreign_policy/news/1889699/"
+    assert item.language == "ru"
+    assert strip_bitrix_params("https://mid.ru/ru/search/?q=x&lang=en&print=Y") == "https://mid.ru/ru/search/?q=x"
+
+
+def test_mid_ru_listing_dates_and_editions():
+    spider = MidRuSpider()
+    entries = spider.listing_entries(file_response(fixture("mid_ru", "ru_listing_page1")))
+    assert entries[1] == ("/ru/foreign_policy/news/1912030/", date(2023, 11, 23))
+    english = spider.listing_entries(file_response(fixture("mid_ru", "en_listing_page1")))
+    assert english == [("/en/foreign_policy/news/1889712/", date(2023, 6, 20))]  # "20 June 2023"
+    assert [spider.language_for(f"https://mid.ru/{x}/foreign_policy/news/1/") for x in spider.languages] == list(spider.languages)
+    assert not spider.is_article_url("https://mid.ru/ru/foreign_policy/news/")
+    assert spider.is_article_url("https://mid.ru/ru/foreign_policy/news/1889699/?lang=en")
+
+
+def test_mid_ru_search_backfill_skips_older_results(make_spider):
+    spider = make_spider(MidRuSpider, since="2023-07-01")
+    out = [r.url for r in spider.parse_listing(file_response(fixture("mid_ru", "ru_search_odkb_page1")))]
+    assert out[0] == "https://mid.ru/ru/foreign_policy/news/1912030/"
+    assert "https://mid.ru/ru/foreign_policy/news/1889699/" not in out  # "Изменен: 20.06.2023"
+
+
+# --- mfa_kz -----------------------------------------------------------------------------------
+_RECORD_URL = re.compile(r"/content-manager/news/\d+")
+
+
+def _api_callback(spider, url):
+    return spider.parse_record if _RECORD_URL.search(url) else spider.parse_listing
+
+
+@pytest.mark.parametrize("sidecar", sidecars("mfa_kz", "api"), ids=lambda p: p.stem)
+def test_mfa_kz_api_fixture_yields_expected_items(sidecar):
+    data = load_sidecar(sidecar)
+    assert "reconstructed" in data["origin"] or "recorded" in data["origin"]
+    spider = MfaKzSpider()
+    out = list(_api_callback(spider, data["url"])(file_response(sidecar)))
+    items = [o for o in out if isinstance(o, ArticleItem)]
+    requests = [o.url for o in out if isinstance(o, Request)]
+    expected = data["expected"]
+    assert [expected_of(i) for i in items] == expected["items"]
+    assert requests == ([expected["next"]] if expected["next"] else [])
+    assert len(data["relevant"]) == len(items), "one relevance flag per item"
+    for item in items:
+        assert item.title and item.text and item.published_at
+        assert item.language == spider.language_for(data["url"])
+        assert re.fullmatch(r"https://www\.gov\.kz/memleket/entities/mfa/press/news/details/\d+\?lang=(ru|en|kk)", item.url)
+        assert item.canonical_url == item.url
+        assert "<" not in item.text and "\xa0" not in item.text  # HTML body turned into clean text
+
+
+def test_mfa_kz_items_use_the_almaty_zone_of_their_day():
+    items = {i.url.split("/")[-1]: i for i in MfaKzSpider().parse_listing(file_response(fixture("mfa_kz", "ru_api_news_page1")))
+             if isinstance(i, ArticleItem)}
+    assert items["881234?lang=ru"].published_at == "2024-11-27T14:40:12+05:00"  # after 2024-03-01: UTC+5
+    assert items["862001?lang=ru"].published_at == "2024-02-28T12:15:00+06:00"  # before: UTC+6
+    assert items["835567?lang=ru"].published_at == "2023-11-23T17:30:00+06:00"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-02-29T17:59:00.000+00:00", "2024-02-29T23:59:00+06:00"),  # the last minute of UTC+6
+        ("2024-02-29T18:00:00.000+00:00", "2024-02-29T23:00:00+05:00"),  # clocks went back an hour
+        ("2024-03-01T18:30:00Z", "2024-03-01T23:30:00+05:00"),
+        ("2024-05-14T10:21:33.123+0600", "2024-05-14T09:21:33+05:00"),
+        ("2023-01-10T09:00:00", "2023-01-10T09:00:00+06:00"),  # no offset: Almaty wall time
+        ("not a date", None),
+        ("", None),
+    ],
+)
+def test_almaty_time(value, expected):
+    assert almaty_time(value) == expected
+
+
+def test_mfa_kz_requests_carry_the_edition_language(make_spider):
+    spider = make_spider(MfaKzSpider)
+    requests = spider.start_requests_list()
+    assert {spider.language_for(r.url) for r in requests} == {"ru", "en", "kk"}
+    for request in requests:
+        assert request.headers["Accept-Language"].decode() == spider.language_for(request.url)
+        assert request.callback == spider.parse_listing
+    first = next(r for r in requests if r.headers["Accept-Language"] == b"kk")
+    response = TextResponse(first.url, body=body_path(fixture("mfa_kz", "kk_api_news_page1")).read_bytes(),
+                            headers={"Content-Type": "application/json"}, request=first)
+    (item, following) = list(spider.parse_listing(response))
+    assert item.language == "kk" and "page=2" in following.url and following.headers["Accept-Language"] == b"kk"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "outcome"),
+    [
+        (403, b'{"message":"Forbidden"}', "blocked"),
+        (200, b"<!doctype html><html><body><div id=app></div><script src=/app.js></script></body></html>", "blocked"),
+        (502, b"", "error"),
+    ],
+)
+def test_mfa_kz_refused_list_api_is_recorded_and_the_fallback_tried_once(make_spider, status, body, outcome):
+    spider = make_spider(MfaKzSpider, settings={"RETRY_ENABLED": False})
+    first = next(r for r in spider.start_requests_list() if r.headers["Accept-Language"] == b"ru")
+    refused = TextResponse(first.url, status=status, body=body, encoding="utf-8", request=first)
+    record, fallback = list(spider.parse_listing(refused))
+    assert isinstance(record, FetchRecord) and record.outcome == outcome
+    assert fallback.url == "https://gov.kz/api/v1/public/news?projects=6&lang=ru&limit=20"
+    assert fallback.headers["Accept-Language"] == b"ru" and fallback.meta["csto_fallback"]
+    # the fallback refused too: recorded, no third try
+    again = TextResponse(fallback.url, status=status, body=body, encoding="utf-8", request=fallback)
+    assert [type(o) for o in spider.parse_listing(again)] == [FetchRecord]
+    # the fallback answering: items, and no paging of it
+    answer = TextResponse(fallback.url, body=body_path(fixture("mfa_kz", "ru_api_legacy_news")).read_bytes(),
+                          headers={"Content-Type": "application/json"}, request=fallback)
+    out = list(spider.parse_listing(answer))
+    assert [type(o) for o in out] == [ArticleItem, ArticleItem]
+
+
+def test_mfa_kz_past_the_last_page_is_quiet(make_spider):
+    spider = make_spider(MfaKzSpider)
+    first = next(r for r in spider.start_requests_list() if r.headers["Accept-Language"] == b"ru")
+    page2 = Request(first.url.replace("page=1", "page=2"), meta=dict(first.meta, csto_page=2))
+    assert list(spider.parse_listing(TextResponse(page2.url, status=404, body=b"", request=page2))) == []
+
+
+def test_mfa_kz_urls_argument_fetches_the_record(make_spider):
+    details = "https://www.gov.kz/memleket/entities/mfa/press/news/details/881234?lang=ru"
+    spider = make_spider(MfaKzSpider, urls=details)
+    (request,) = spider.start_requests_list()
+    assert request.url == "https://www.gov.kz/api/v1/public/content-manager/news/881234?lang=ru"
+    assert request.callback == spider.parse_record and request.headers["Accept-Language"] == b"ru"
+    response = TextResponse(request.url, body=body_path(fixture("mfa_kz", "ru_api_news_item_881234")).read_bytes(),
+                            headers={"Content-Type": "application/json"}, request=request)
+    (item,) = list(spider.parse_record(response))
+    assert item.url == details and item.title.startswith("Министр иностранных дел Казахстана")
+
+
+def test_mfa_kz_since_skips_older_records(make_spider):
+    spider = make_spider(MfaKzSpider, since="2024-01-01")
+    out = list(spider.parse_listing(file_response(fixture("mfa_kz", "ru_api_news_page1"))))
+    assert [o.url.split("/")[-1] for o in out if isinstance(o, ArticleItem)] == ["881234?lang=ru", "862001?lang=ru"]
+    assert [o.url for o in out if isinstance(o, Request)] == [load_sidecar(fixture("mfa_kz", "ru_api_news_page1"))["expected"]["next"]]
+    later = make_spider(MfaKzSpider, since="2025-01-01")
+    assert list(later.parse_listing(file_response(fixture("mfa_kz", "ru_api_news_page1")))) == []  # all older: stop
+
+
+@pytest.mark.e2e
+def test_mfa_kz_crawls_the_api_on_the_mirror(tmp_path):
+    from csto_crawler.mirror import MirrorServer
+
+    out, db = tmp_path / "items.jsonl", tmp_path / "archive.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSTO_")}
+    with MirrorServer(FIXTURES) as mirror:
+        proc = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "mfa_kz", "-O", str(out), "-s", f"CSTO_MIRROR={mirror.base_url}",
+             "-s", f"CSTO_ARCHIVE_DB={db}", "-s", "LOG_LEVEL=INFO"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    pages = [load_sidecar(p) for p in sidecars("mfa_kz", "api") if "content-manager/news?" in load_sidecar(p)["url"]]
+    expected = {item["url"]: (item, flag) for page in pages for item, flag in zip(page["expected"]["items"], page["relevant"], strict=True)}
+    items = {item["url"]: item for item in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(items) == {url for url, (_, flag) in expected.items() if flag}
+    for url, item in items.items():
+        for name in ("language", "title", "text", "published_at", "canonical_url"):
+            assert item[name] == expected[url][0][name], f"{url}: {name}"
+    with sqlite3.connect(db) as con:
+        documents = {row[0] for row in con.execute("SELECT url FROM documents")}
+        outcomes = dict(con.execute("SELECT url, outcome FROM fetches"))
+    assert documents == set(items)
+    assert [url for url, (_, flag) in expected.items() if not flag] == [u for u, o in outcomes.items() if o == "irrelevant"]
+
+
+# --- odkb ---------------------------------------------------------------------------------------
+def test_odkb_same_slug_on_two_hosts_is_two_documents():
+    spider = OdkbSpider()
+    slug = "/news/news_odkb/generalnyy-sekretar-odkb-provel-vstrechu-s-rukovoditelyami-vedushchikh-rossiyskikh-smi/"
+    (ru,) = list(spider.parse_article(file_response(fixture("odkb", "ru_article_2024-10-24"))))
+    (en,) = list(spider.parse_article(file_response(fixture("odkb", "en_article_2024-10-24"))))
+    assert ru.canonical_url == "https://odkb-csto.org" + slug and en.canonical_url == "https://en.odkb-csto.org" + slug
+    assert (ru.language, en.language) == ("ru", "en")
+    assert ru.text != en.text and ru.published_at == en.published_at == "2024-10-24"
+    assert spider.language_for("https://www.en.odkb-csto.org" + slug) == "en"
+    assert spider.language_for("https://www.odkb-csto.org" + slug) == "ru"
+
+
+def test_odkb_same_slug_two_documents_in_the_archive(tmp_path):
+    from pipelines.archive import Archive
+
+    spider = OdkbSpider()
+    archive = Archive(tmp_path / "archive.db")
+    try:
+        outcomes = []
+        for name in ("ru_article_2024-10-24", "en_article_2024-10-24"):
+            (item,) = list(spider.parse_article(file_response(fixture("odkb", name))))
+            outcomes.append(archive.store_article(dataclasses.asdict(item)).outcome)
+    finally:
+        archive.close()
+    assert outcomes == ["new", "new"]
+    with sqlite3.connect(tmp_path / "archive.db") as con:
+        rows = sorted(con.execute("SELECT url, language FROM documents"))
+    assert [lang for _, lang in rows] == ["en", "ru"] and rows[0][0] != rows[1][0]
+
+
+# --- generic fallback when the guessed markup misses --------------------------------------------
+@pytest.mark.parametrize(
+    ("cls", "slug", "name", "furniture"),
+    [
+        (MfaBySpider, "mfa_by", "ru_article_2021-05-19", ("Размер шрифта", "Русский", "Источник", "Другие новости")),
+        (MfaBySpider, "mfa_by", "en_article_2021-09-15", ("Font size", "English", "Source:", "Other news")),
+        (OdkbSpider, "odkb", "en_article_2024-10-24", ("Go back", "Back to the section", "Back to the all news")),
+        (OdkbSpider, "odkb", "ru_article_2024-10-24", ("Назад", "Вернуться в раздел", "Вернуться ко всем новостям")),
+    ],
+)
+def test_guessed_markup_missing_still_drops_the_furniture(cls, slug, name, furniture):
+    data = load_sidecar(fixture(slug, name))
+    stripped = re.sub(r' class="[^"]*"', "", page_text(slug, name))  # no class name of ours matches
+    (item,) = list(cls().parse_article(html_response(data["url"], stripped)))
+    assert item.extraction["text"] == "generic"
+    assert item.title == data["expected"]["title"]
+    assert item.published_at == data["expected"]["published_at"]
+    assert item.text == data["expected"]["text"]
+    for text in furniture:
+        assert text in stripped and text not in item.text
+
+
+# --- mfa_tj -------------------------------------------------------------------------------------
+def test_mfa_tj_list_dates_are_the_links_siblings(make_spider):
+    spider = make_spider(MfaTjSpider)
+    entries = spider.listing_entries(file_response(fixture("mfa_tj", "tg_listing_page1")))
+    assert [d for _, d in entries] == [date(2024, 12, 5), date(2024, 11, 27)]
+    backfill = make_spider(MfaTjSpider, since="2024-12-01")
+    out = [r.url for r in backfill.parse_listing(file_response(fixture("mfa_tj", "tg_listing_page1")))]
+    assert out == ["https://mfa.tj/tg/main/view/13870/muloqot-bo-safiri-jumhurii-federolii-olmon",
+                   "https://mfa.tj/tg/main/ittiloot/khabarho-va-ruidodho?page=2"]
+    later = make_spider(MfaTjSpider, since="2024-12-06")
+    assert list(later.parse_listing(file_response(fixture("mfa_tj", "tg_listing_page1")))) == []  # all older: stop
+
+
+def test_mfa_tj_keeps_certificate_verification_off_for_itself_only(make_spider):
+    assert MfaTjSpider.custom_settings["DOWNLOAD_VERIFY_CERTIFICATES"] is False
+    hardened = make_spider(MfaTjSpider, settings={"DOWNLOAD_VERIFY_CERTIFICATES": True})
+    assert hardened.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES") is False
+    other = make_spider(OdkbSpider, settings={"DOWNLOAD_VERIFY_CERTIFICATES": True})
+    assert other.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES") is True

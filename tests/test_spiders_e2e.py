@@ -23,7 +23,7 @@ from helpers import FIXTURES, load_sidecar, sidecars
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
-SITES = ("akorda", "baonga", "khovar", "mid_ru", "mfa_by", "mfa_tj", "odkb")
+SITES = ("akorda", "baonga", "khovar", "mid_ru", "mfa_by", "mfa_tj", "odkb", "asiaplus", "kaktus", "kg24", "inform_kz", "belta")
 FIELDS = ("site", "language", "title", "published_at", "text", "canonical_url")
 
 

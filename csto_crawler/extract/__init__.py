@@ -101,13 +101,21 @@ def _dates(tree, meta: Metadata, rules: SiteRules | None, fetched_at, out: Extra
         setattr(out, attr, value)
     if out.published_at:
         return
-    for raw, _element in generic.find_date_texts(tree):
+    # visible dates: the first one with a time and zone wins; a bare calendar date only if
+    # no candidate says more
+    fallback = None
+    for raw, layer in generic.find_date_texts(tree):
         value = parse_date(raw, formats=formats, tz=zone, fetched_at=fetched_at)
-        if value:
+        if value and "T" in value:
             out.published_at = value
-            out.sources["published_at"] = "generic"
+            out.sources["published_at"] = layer
             return
-    logger.debug("no publication date found")
+        if value and fallback is None:
+            fallback = (value, layer)
+    if fallback:
+        out.published_at, out.sources["published_at"] = fallback
+    else:
+        logger.debug("no publication date found")
 
 
 def extract(
@@ -169,6 +177,11 @@ def extract(
         out.source_credit = cleaned.source_credit
         if cleaned.source_credit:
             out.sources["source_credit"] = "text"
+    if out.text and not out.source_credit:
+        credit = generic.find_credit(content if content is not None else tree)
+        if credit:
+            out.source_credit = credit
+            out.sources["source_credit"] = "generic"
     if not out.text:
         out.sources.pop("text", None)
 

@@ -107,7 +107,7 @@ _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 
 # generic shapes, tried in order on normalized text (English month names, ASCII digits)
 _T = r"(?:\D{1,6}?(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\s*(?P<ampm>[ap]\.?m\.?))?)?"
-_Z = r"(?:\s*(?P<tz>z|[+-]\d{2}:?\d{2})(?![\d:]))?"
+_Z = r"(?:[\s(]*(?P<tz>z|[+-]\d{2}:?\d{2})(?![\d:]))?"
 _MON = r"(?P<mon>" + "|".join(_EN_MONTHS) + r")"
 _GENERIC = tuple(
     re.compile(p, re.IGNORECASE)

@@ -15,10 +15,10 @@ logger = logging.getLogger(__name__)
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
-#: Elements whose content is never text.
+#: Elements whose content is never text (``head`` is not here: trafilatura names headings so).
 SKIP_TAGS = frozenset(
     "script style noscript template iframe svg button input select textarea option object embed "
-    "video audio canvas map head title meta link source track picture img graphic".split()
+    "video audio canvas map title meta link source track picture img graphic".split()
 )
 # block-level elements (HTML and trafilatura's output vocabulary): each starts a paragraph
 _BLOCK_TAGS = frozenset(

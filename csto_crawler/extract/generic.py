@@ -21,7 +21,7 @@ from csto_crawler.extract import furniture
 from csto_crawler.extract.document import paragraphs, text_of
 from csto_crawler.extract.site import remove
 
-__all__ = ["preclean", "main_paragraphs", "find_title", "find_date_texts", "in_furniture", "TRAFILATURA_OPTIONS"]
+__all__ = ["preclean", "main_paragraphs", "find_title", "find_date_texts", "find_credit", "in_furniture", "TRAFILATURA_OPTIONS"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +63,10 @@ def in_furniture(element) -> bool:
     node = element
     while node is not None:
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("header", "nav", "footer", "aside", "form"):
+        if tag in ("nav", "footer", "aside", "form"):
             return True
+        if tag == "header" and next(node.iter("h1"), None) is None:
+            return True  # a page header; an article's own header holds its h1
         attrs = _attrs(node)
         if attrs and (furniture.DOM_DROP_RE.search(attrs) or furniture.DOM_STRONG_RE.search(attrs)):
             if not _CONTENT_HINT.search(attrs) or furniture.DOM_STRONG_RE.search(attrs):
@@ -83,10 +85,27 @@ def _long_paragraphs(tree) -> dict[int, int]:
     return found
 
 
+_CAPTION_CLASS = re.compile(
+    r"caption|photo[-_]*(?:text|desc|title|sign|source)|image[-_]*(?:desc|text|source)|"
+    r"picture[-_]*(?:text|desc)|img[-_]*(?:desc|text)|podpis|foto[-_]*(?:text|desc)",
+    re.IGNORECASE,
+)
+_CREDIT_QUERY = (
+    "following::*[self::p or self::div or self::span or self::em or self::i or self::b or self::strong]"
+    "[string-length(normalize-space()) < 100][contains(., ':')]"
+)
+
+
 def preclean(tree) -> int:
     """Remove furniture elements from a tree (in place); the number removed."""
     for element in list(tree.iter("figure", "figcaption")):
         element.tag = "p" if element.tag == "figcaption" else "div"
+    for element in tree.xpath("//*[contains(@class,'aption') or contains(@class,'photo') or contains(@class,'image') "
+                              "or contains(@class,'picture') or contains(@class,'img') or contains(@class,'podpis') "
+                              "or contains(@class,'foto')]"):
+        if element.tag in ("div", "span", "small", "em", "i") and _CAPTION_CLASS.search(element.get("class") or ""):
+            if not len(element.xpath(".//p|.//div|.//img")):
+                element.tag = "p"  # photo captions and credits are part of the article
     long_paras = _long_paragraphs(tree)
     total = sum(long_paras.values()) or 1
     h1s = set(map(id, tree.iter("h1")))
@@ -143,12 +162,15 @@ def _lead(tree, body: list[str]) -> str | None:
     h1 = next((h for h in tree.iter("h1") if not in_furniture(h)), None)
     if h1 is None or not body:
         return None
-    joined = _key(" ".join(body[:6]))
+    joined = _key(" ".join(body))
     for element in h1.xpath(_LEAD_QUERY)[:4]:
         if not _LEAD_CLASS.search(element.get("class") or "") or in_furniture(element):
             continue
+        if sum(1 for _ in element.iter("p")) > 1:
+            continue  # a container of paragraphs is the body itself, not a lead
         text = text_of(element)
-        if 40 <= len(text) <= 1000 and _key(text) not in joined:
+        key = _key(text)
+        if 40 <= len(text) <= 700 and key not in joined and key[:60] not in joined:
             return text
     return None
 
@@ -165,6 +187,18 @@ def main_paragraphs(tree, url: str | None = None) -> list[str] | None:
     if lead:
         body.insert(0, lead)
     return body
+
+
+def find_credit(tree) -> str | None:
+    """A source credit printed after the headline ("Источник: ТАСС") that the body lost."""
+    h1 = next((h for h in tree.iter("h1") if not in_furniture(h)), None)
+    if h1 is None:
+        return None
+    for element in h1.xpath(_CREDIT_QUERY)[:60]:
+        match = furniture.SOURCE_CREDIT_RE.match(text_of(element))
+        if match and not in_furniture(element):
+            return match.group("credit").strip()
+    return None
 
 
 def _strip_site_suffix(title: str, site_name: str | None) -> str:
@@ -204,30 +238,26 @@ def find_title(tree, meta) -> tuple[str | None, str | None]:
 
 
 def find_date_texts(tree):
-    """Visible date candidates of the article, best first: ``(value, element)`` pairs.
+    """Visible date candidates of the article, best first: ``(value, layer)`` pairs.
 
-    Elements with a date-ish class/id or ``itemprop``, and ``<time>``, that follow the
-    headline and sit outside furniture zones; with no headline, all such elements.
+    First machine dates (``<time datetime>``, ``itemprop=datePublished``), then elements with
+    a date-ish class/id, that follow the headline and sit outside furniture zones (with no
+    headline: anywhere outside furniture). ``layer`` is ``metadata`` for machine dates.
     """
     h1 = next((h for h in tree.iter("h1") if not in_furniture(h)), None)
+    scope, prefix = (h1, "following::") if h1 is not None else (tree, "//")
+    machine = scope.xpath(f"{prefix}*[self::time[@datetime] or @itemprop='datePublished']")
+    for element in machine[:10]:
+        if not in_furniture(element):
+            yield (element.get("datetime") or element.get("content") or text_of(element)), "metadata"
     query = (
-        "self::time or @itemprop='datePublished' or @itemprop='dateCreated' or "
-        "contains(@class,'date') or contains(@class,'time') or contains(@class,'publish') or "
-        "contains(@class,'posted') or contains(@class,'meta') or contains(@class,'info') or "
-        "contains(@id,'date') or contains(@class,'Date')"
+        "@itemprop='dateCreated' or contains(@class,'date') or contains(@class,'time') or "
+        "contains(@class,'publish') or contains(@class,'posted') or contains(@class,'meta') or "
+        "contains(@class,'info') or contains(@id,'date') or contains(@class,'Date') or self::time"
     )
-    axis = f"following::*[{query}]" if h1 is not None else f"//*[{query}]"
-    scope = h1 if h1 is not None else tree
-    for element in scope.xpath(axis)[:40]:
+    for element in scope.xpath(f"{prefix}*[{query}]")[:40]:
         if in_furniture(element):
             continue
-        value = element.get("datetime") or element.get("content")
-        if not value:
-            value = text_of(element)
-            if not value or len(value) > 120:
-                continue
-        yield value, element
-    if h1 is not None:
-        for element in tree.xpath("//*[@itemprop='datePublished'] | //time[@datetime]"):
-            if not in_furniture(element):
-                yield (element.get("datetime") or element.get("content") or text_of(element)), element
+        value = element.get("datetime") or element.get("content") or text_of(element)
+        if value and len(value) <= 120:
+            yield value, "generic"

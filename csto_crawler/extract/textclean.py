@@ -33,7 +33,8 @@ __all__ = ["CleanedText", "clean_text", "split_lines", "looks_like_body"]
 
 logger = logging.getLogger(__name__)
 
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# ZWNJ/ZWJ (U+200C/U+200D) are letters' business in Persian and stay
+_ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[^\S\n]+")
 _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^)\s]*)\)")

@@ -450,9 +450,12 @@ class GenericNewsSpider(scrapy.Spider):
 
     async def start(self):
         """Every site's first requests (its entry points, or its ``-a urls``)."""
-        for site in self.sites.values():
-            for request in site.start_requests_list():
-                yield request
+        for request in self.start_requests_list():
+            yield request
+
+    def start_requests_list(self) -> list[scrapy.Request]:
+        """The first requests of every site of this run (``start`` yields them)."""
+        return [request for site in self.sites.values() for request in site.start_requests_list()]
 
     def site_for(self, url: str) -> NewsSpider:
         """The site spider a URL belongs to (ValueError when none of this run's sites)."""

@@ -96,7 +96,8 @@ def choose(declared: str | None, text: str | None) -> tuple[str | None, bool]:
     found, confidence = detect(text)
     if declared is None:
         return found, found is not None
-    if found is None or found == declared or confidence < 0.5:
+    if found is None or found == declared or confidence < 0.5 or _script(declared) is None:
+        # a language we cannot detect (e.g. Uzbek) is taken as declared
         return declared, False
     if _script(declared) != _script(found):
         logger.debug("declared language %s but the text is %s: detection wins", declared, found)

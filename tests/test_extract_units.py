@@ -1,0 +1,291 @@
+"""Unit tests of the extraction parts: text cleaner rules, dates, language, the API contract,
+the clean pipeline and the ``csto extract`` command."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from helpers import FIXTURES, load_sidecar
+from helpers_extract import page_of
+from scrapy.utils.test import get_crawler
+
+from csto_crawler.cli import main
+from csto_crawler.extract import Extraction, SiteRules, clean_text, extract
+from csto_crawler.extract.dates import is_date_line, parse_date, parse_iso
+from csto_crawler.extract.language import choose, detect, normalize_code
+from csto_crawler.items import ArticleItem, FetchRecord
+from pipelines.clean import CleanPipeline
+from pipelines.outcomes import SkipItem
+
+BODY = [
+    "Министры иностранных дел государств ОДКБ провели заседание в Минске и приняли два совместных заявления.",
+    "Участники обсудили ситуацию в Афганистане и договорились продолжить консультации в формате экспертов.",
+    "Следующее заседание Совета министров иностранных дел пройдёт в ноябре, также в столице Белоруссии.",
+]
+
+
+# --- text cleaner ---------------------------------------------------------------------------
+def test_inline_read_also_box_goes_and_the_body_after_it_stays():
+    text = "\n".join([BODY[0], "Читайте также", "Лавров: ОДКБ не станет вмешиваться", BODY[1], BODY[2]])
+    assert clean_text(text).text == "\n\n".join(BODY)
+
+
+def test_read_also_with_its_title_on_one_line_goes():
+    text = "\n".join([BODY[0], "Читайте также: Пашинян объяснил отказ от поездки в Минск", BODY[1]])
+    assert clean_text(text).text == "\n\n".join(BODY[:2])
+
+
+def test_closing_news_list_is_cut_to_the_end_even_with_full_sentence_teasers():
+    teasers = ["В Бишкеке открылся новый мост через реку, его строили три года и открыли в срок."] * 2
+    text = "\n".join([*BODY, "Другие новости", *teasers])
+    assert clean_text(text).text == "\n\n".join(BODY)
+
+
+def test_a_legal_footer_goes_only_from_the_tail():
+    quoted = ("Суд напомнил, что издание зарегистрировано в Федеральной службе по надзору в сфере связи, "
+              "и потребовало исправить ошибку в выходных данных.")
+    footer = "Сетевое издание зарегистрировано в Федеральной службе по надзору в сфере связи. Эл № ФС77-12345."
+    result = clean_text("\n".join([BODY[0], quoted, BODY[1], footer]))
+    assert result.text == "\n\n".join([BODY[0], quoted, BODY[1]])
+
+
+def test_photo_credits_captions_and_datelines_stay():
+    lines = ["ДУШАНБЕ, 27.07.2020 /НИАТ «Ховар»/. " + BODY[0], "Фото: пресс-служба МИД", "источник фото: ТАСС",
+             "Министры перед началом заседания. (Ảnh: CSTO).", BODY[1]]
+    assert clean_text("\n".join(lines)).text == "\n\n".join(lines)
+
+
+def test_source_credit_is_pulled_out_not_dropped_silently():
+    result = clean_text("\n".join([*BODY, "Источник: ТАСС", "Просмотров: 1975", "Поделиться"]))
+    assert result.text == "\n\n".join(BODY)
+    assert result.source_credit == "ТАСС"
+    assert {"Источник: ТАСС", "Просмотров: 1975", "Поделиться"} <= set(result.removed)
+
+
+@pytest.mark.parametrize("line", [
+    "564 مشاهدات", "26 bạn đọc", "Просмотров: 1975", "1 234", "Đánh giá tốt", "Bình luận của bạn:", "X",
+    "Версия для печати", "Теги: ОДКБ, Минск", "Подписывайтесь на наш Telegram-канал", "Создано на платформе Alison CMS © 2011-2024.",
+    "Дизайн и разработка сайта от компании Licon.", "Воскресенье, 24 Ноября 2024", "- 6 часов назад", "Thứ tư 21/06/2023 07:19 GMT + 7",
+    "Мы используем файлы cookie для улучшения работы сайта.", "Share this:", "اشتراک گذاری",
+])
+def test_furniture_lines_go_anywhere(line):
+    result = clean_text("\n".join([BODY[0], line, BODY[1]]))
+    assert result.text == "\n\n".join(BODY[:2]), line
+
+
+def test_head_furniture_and_repeated_title_go():
+    title = "В Минске прошло заседание СМИД ОДКБ"
+    text = "\n".join(["Главная / Новости / Политика", "Рубрика: Политика", title, "Автор: Админ", *BODY])
+    assert clean_text(text, title=title).text == "\n\n".join(BODY)
+
+
+def test_markdown_left_by_scrapers_is_unwrapped_and_persian_zwnj_kept():
+    text = "**Сергей Лавров** подписал [Заявление](https://x.example) по Афганистану и другие документы в Минске.\n- пункт списка\nنماینده‌ای اعزام نکرد و این خبر را تأیید کرد."
+    result = clean_text(text)
+    assert result.text.split("\n\n") == [
+        "Сергей Лавров подписал Заявление по Афганистану и другие документы в Минске.",
+        "пункт списка",
+        "نماینده‌ای اعزام نکرد و این خبر را تأیید کرد.",
+    ]
+
+
+def test_site_furniture_patterns_apply():
+    rules = SiteRules(furniture=(r"Матни пурра",))
+    assert clean_text("\n".join([BODY[0], "Матни пурра", BODY[1]]), rules=rules).text == "\n\n".join(BODY[:2])
+
+
+# --- dates -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "formats", "tz", "expected"), [
+    ("Thứ tư 21/06/2023 07:19 GMT + 7", ("%d/%m/%Y %H:%M %z",), None, "2023-06-21T07:19:00+07:00"),
+    ("أغسطس 23, 2021 15:22, 564 مشاهدات", ("%B %d, %Y %H:%M",), "Asia/Dushanbe", "2021-08-23T15:22:00+05:00"),
+    ("19-06-2023, 21:34.", ("%d-%m-%Y, %H:%M",), "Europe/Moscow", "2023-06-19T21:34:00+03:00"),
+    ("19-06-2023, 21:34.", (), None, "2023-06-19"),  # no known zone: calendar date only, no invented offset
+    ("Июль 27, 2020 13:45", (), "Asia/Dushanbe", "2020-07-27T13:45:00+05:00"),
+    ("23 ноября 2023 года, 15:20", ("%d %B %Y %H:%M",), "Asia/Almaty", "2023-11-23T15:20:00+06:00"),
+    ("19 мая 2021 г.", (), "Europe/Minsk", "2021-05-19"),
+    ("28 қараша 2024, 17:20", (), "Asia/Almaty", "2024-11-28T17:20:00+05:00"),
+    ("June 5, 2023 3:15 pm", (), "UTC", "2023-06-05T15:15:00+00:00"),
+    ("Thứ năm, 28/11/2024 20:10 (GMT+7)", (), None, "2024-11-28T20:10:00+07:00"),
+    ("без даты", (), "UTC", None),
+    ("31.02.2023", (), "UTC", None),
+])
+def test_parse_date(text, formats, tz, expected):
+    assert parse_date(text, formats=formats, tz=tz) == expected
+
+
+def test_relative_dates_need_the_fetch_time():
+    fetched = datetime(2025, 2, 12, 10, 30, tzinfo=timezone(timedelta(hours=5)))
+    assert parse_date("6 часов назад") is None
+    assert parse_date("6 часов назад", fetched_at=fetched) == "2025-02-12T04:30:00+05:00"
+    assert parse_date("вчера в 14:30", fetched_at=fetched) == "2025-02-11T14:30:00+05:00"
+    assert parse_date("3 hours ago", fetched_at=fetched.astimezone(UTC)) == "2025-02-12T02:30:00+00:00"
+
+
+def test_parse_iso():
+    assert parse_iso("2023-06-19T21:34:00Z") == "2023-06-19T21:34:00+00:00"
+    assert parse_iso("2023-06-19T21:34:00") == "2023-06-19"
+    assert parse_iso("2023-06-19 21:34:00", timezone(timedelta(hours=3))) == "2023-06-19T21:34:00+03:00"
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Воскресенье, 24 Ноября 2024", True), ("25.10.2024   1975", True), ("Сегодня, 14:30", True),
+    ("ДУШАНБЕ, 27.07.2020 /НИАТ «Ховар»/.", False), ("Министры встретились 19 июня 2023 года", False), ("Akorda.kz", False),
+])
+def test_is_date_line(line, expected):
+    assert is_date_line(line) is expected
+
+
+# --- language ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "code"), [
+    ("Президент принял участие в сессии Совета коллективной безопасности. " * 5, "ru"),
+    ("Мемлекет басшысы Ұжымдық қауіпсіздік туралы шарт ұйымының отырысына қатысты. " * 4, "kk"),
+    ("Мамлекет башчысы Жамааттык коопсуздук келишим уюмунун жыйынына катышты. Бүгүн өлкөнүн " * 4, "ky"),
+    ("Президенти Ҷумҳурии Тоҷикистон дар ҷаласаи Шӯрои амнияти дастаҷамъӣ иштирок кард. " * 4, "tg"),
+    ("Міністр замежных спраў Беларусі правёў сустрэчу з калегамі з краін АДКБ у Мінску. " * 4, "be"),
+    ("Հայաստանի արտաքին գործերի նախարարը մասնակցել է ՀԱՊԿ նիստին։ " * 5, "hy"),
+    ("عقدت جلسة عادية لمجلس الأمن الجماعي لمنظمة معاهدة الأمن الجماعي " * 5, "ar"),
+    ("نشست شورای امنیت جمعی سازمان پیمان امنیت جمعی در دوشنبه برگزار شد " * 5, "fa"),
+    ("Các ngoại trưởng CSTO thảo luận các vấn đề an ninh tại thủ đô Minsk " * 5, "vi"),
+    ("The CSTO foreign ministers met in Minsk to discuss regional security. " * 5, "en"),
+])
+def test_detect(text, code):
+    assert detect(text)[0] == code
+
+
+def test_declared_language_is_checked_against_the_text():
+    kazakh = "Мемлекет басшысы Ұжымдық қауіпсіздік туралы шарт ұйымының отырысына қатысты. " * 4
+    assert choose("ru-RU", "Президент принял участие в сессии Совета безопасности. " * 5) == ("ru", False)
+    assert choose("ru", kazakh) == ("kk", True)
+    assert choose("kz", kazakh) == ("kk", False)
+    assert choose("uz", "Prezident Toshkentda xalqaro forum ishtirokchilari bilan uchrashdi. " * 5) == ("uz", False)
+    assert choose("ru", "Коротко") == ("ru", False)
+    assert normalize_code("tj") == "tg" and normalize_code("") is None
+
+
+# --- the API -----------------------------------------------------------------------------------
+DLE = FIXTURES / "generic" / "ru_dle_2023-06-19_smid-odkb-minsk.json"
+
+
+def test_extraction_fields_and_sources():
+    data = load_sidecar(DLE)
+    result = extract(page_of(DLE).read_bytes(), data["url"])
+    assert isinstance(result, Extraction)
+    assert result.canonical_url == data["url"]
+    assert result.sources == {"canonical_url": "metadata", "title": "metadata", "published_at": "metadata",
+                              "modified_at": "metadata", "author": "metadata", "text": "generic", "language": "metadata"}
+    fields = result.item_fields()
+    assert set(fields) <= {f for f in ArticleItem.__dataclass_fields__}
+
+
+def test_a_naive_visible_date_without_a_zone_keeps_only_the_calendar_date():
+    data = load_sidecar(DLE)
+    page = page_of(DLE).read_text(encoding="utf-8")
+    start = page.index('<script type="application/ld+json">')
+    page = page[:start] + page[page.index("</script>", start) + len("</script>"):]
+    result = extract(page, data["url"])
+    assert result.published_at == "2023-06-19" and result.sources["published_at"] == "generic"
+    zoned = extract(page, data["url"], SiteRules(timezone="Asia/Bishkek"))
+    assert zoned.published_at == "2023-06-19T21:34:00+06:00"
+
+
+def test_header_today_date_is_never_the_article_date():
+    page = ("<html><body><header><div class='header-date'>Воскресенье, 24 Ноября 2024</div></header>"
+            f"<article><h1>Заголовок статьи об ОДКБ</h1>{''.join(f'<p>{p}</p>' for p in BODY * 2)}</article></body></html>")
+    assert extract(page, "https://x.example/a").published_at is None
+
+
+def test_a_missing_content_selector_falls_back_to_the_generic_layers():
+    sidecar = FIXTURES / "akorda" / "ru_article_2023-11-23.json"
+    page = page_of(sidecar).read_text(encoding="utf-8").replace('class="content-text"', 'class="article-body"')
+    url = load_sidecar(sidecar)["url"]
+    from csto_crawler.sites import rules_for_url
+
+    result = extract(page, url, rules_for_url(url))
+    assert result.sources["text"] == "generic"
+    assert result.text.endswith("с учетом национальных интересов всех государств-членов.")
+
+
+def test_bytes_in_a_legacy_encoding_are_decoded():
+    sidecar = FIXTURES / "generic" / "ru_oldtable_old-table-cp1251.json"
+    raw = page_of(sidecar).read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    result = extract(raw, load_sidecar(sidecar)["url"])
+    assert result.title == "Миротворцы ОДКБ вернулись из Казахстана"
+    assert extract(raw, load_sidecar(sidecar)["url"], encoding="cp1251").text == result.text
+
+
+def test_empty_and_non_html_input():
+    assert extract(b"", "https://x.example/").text is None
+    assert extract("   ", "https://x.example/").title is None
+
+
+# --- the clean pipeline ------------------------------------------------------------------------
+def _pipeline():
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    return CleanPipeline.from_crawler(crawler), crawler.stats
+
+
+def test_clean_pipeline_cleans_fills_the_credit_and_is_idempotent():
+    pipeline, stats = _pipeline()
+    item = ArticleItem(url="https://x.example/a", site="x", title="Заголовок",
+                       text="\n".join(["Заголовок", *BODY, "Nguồn: vov.vn", "26 bạn đọc"]))
+    pipeline.process_item(item)
+    assert item.text == "\n\n".join(BODY) and item.source_credit == "vov.vn"
+    before = item.text
+    pipeline.process_item(item)
+    assert item.text == before
+    assert stats.get_value("csto/clean/items") == 2 and stats.get_value("csto/clean/changed") == 1
+    assert stats.get_value("csto/clean/source_credit") == 1
+
+
+def test_clean_pipeline_keeps_an_existing_credit_and_skips_empty_text():
+    pipeline, stats = _pipeline()
+    item = ArticleItem(url="https://x.example/a", site="x", title="T", text="\n".join([*BODY, "Источник: ТАСС"]), source_credit="РИА")
+    pipeline.process_item(item)
+    assert item.source_credit == "РИА"
+    with pytest.raises(SkipItem) as caught:
+        pipeline.process_item(ArticleItem(url="https://x.example/b", site="x", title="T", text="Поделиться\nПросмотров: 12"))
+    assert caught.value.outcome == "error" and stats.get_value("csto/clean/empty") == 1
+
+
+def test_clean_pipeline_passes_other_items_untouched():
+    pipeline, _ = _pipeline()
+    record = FetchRecord(url="https://x.example/a", site="x", outcome="not_modified")
+    assert pipeline.process_item(record) is record
+
+
+def test_extracted_fixture_text_is_unchanged_by_the_pipeline():
+    pipeline, stats = _pipeline()
+    for sidecar in [DLE, FIXTURES / "akorda" / "ru_article_2023-11-23.json"]:
+        data = load_sidecar(sidecar)
+        result = extract(page_of(sidecar).read_bytes(), data["url"])
+        item = ArticleItem(url=data["url"], site="x", title=result.title, text=result.text)
+        pipeline.process_item(item)
+        assert item.text == result.text
+    assert not stats.get_value("csto/clean/changed")
+
+
+# --- csto extract ------------------------------------------------------------------------------
+def test_csto_extract_prints_text_and_json(capsys):
+    sidecar = FIXTURES / "khovar" / "ar_article_2021-08-23.json"
+    url = load_sidecar(sidecar)["url"]
+    assert main(["extract", str(page_of(sidecar)), "--url", url]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("عقد اليوم") and "أخبار أخرى لهذا القسم" not in text
+    assert main(["extract", str(page_of(sidecar)), "--url", url, "--json"]) == 0
+    fields = json.loads(capsys.readouterr().out)
+    assert fields["site"] == "khovar" and fields["published_at"] == "2021-08-23T15:22:00+05:00"
+    assert fields["extraction"]["text"] == "site"
+    assert main(["extract", str(page_of(sidecar)), "--json"]) == 0
+    generic = json.loads(capsys.readouterr().out)
+    assert generic["site"] is None and generic["extraction"]["text"] == "generic"
+
+
+def test_csto_extract_fails_clearly_on_a_missing_file(capsys, tmp_path):
+    assert main(["extract", str(tmp_path / "missing.html")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert main(["extract", str(tmp_path)]) == 2

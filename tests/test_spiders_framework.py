@@ -273,3 +273,13 @@ def test_a_missing_entry_page_is_no_fetch_record(make_spider, caplog):
     past_end = HtmlResponse("https://www.example.kz/ru/news?page=4", status=404, body=b"",
                             request=Request("https://www.example.kz/ru/news?page=4", meta={"csto_page": 4}))
     assert list(spider.parse_listing(past_end)) == []
+
+
+def test_a_304_is_not_modified(make_spider):
+    spider = make_spider(ExampleSpider)
+    url = "https://www.example.kz/ru/a-123"
+    request = Request(url, headers={"If-None-Match": '"abc"'})
+    (record,) = list(spider.parse_article(HtmlResponse(url, status=304, body=b"", request=request)))
+    assert isinstance(record, FetchRecord) and record.outcome == "not_modified" and record.http_status == 304
+    feed = HtmlResponse("https://www.example.kz/ru/rss", status=304, body=b"", request=Request("https://www.example.kz/ru/rss"))
+    assert list(spider.parse_feed(feed)) == []

@@ -151,7 +151,7 @@ class NewsSpider(scrapy.Spider):
     canonical_scheme: ClassVar[str | None] = None
 
     #: Statuses handed to the callbacks (recorded as gone/blocked/error) instead of dropped.
-    handle_httpstatus_list: ClassVar[list[int]] = [401, 403, 404, 410, 429, 451, 500, 502, 503, 504]
+    handle_httpstatus_list: ClassVar[list[int]] = [304, 401, 403, 404, 410, 429, 451, 500, 502, 503, 504]
     #: Site-specific advice per outcome (``blocked``, ``error``, ``gone``) for the log line of a
     #: page that was not archived, replacing the generic advice (e.g. how to get past a
     #: site's bot challenge).
@@ -336,6 +336,8 @@ class NewsSpider(scrapy.Spider):
         """Like ``page_problem``, for a feed, sitemap or listing page; a missing one (404/410)
         is returned but not to be yielded: past the last listing page it is the normal end
         (DEBUG), else the entry point is stale and the site module or seeds need an update."""
+        if response.status == 304:
+            return FetchRecord(url=response.url, site=self.name, outcome="not_modified", http_status=304, detail="HTTP 304")
         headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
         problem = check_page(response.status, headers, response.body)
         if problem is None:
@@ -357,7 +359,7 @@ class NewsSpider(scrapy.Spider):
         """Article requests from an RSS or Atom feed."""
         problem = self.entry_problem(response)
         if problem:
-            if problem.outcome != "gone":
+            if problem.outcome not in ("gone", "not_modified"):
                 yield problem
             return
         entries = self.feed_entries(response)
@@ -386,7 +388,7 @@ class NewsSpider(scrapy.Spider):
         """Article requests from a sitemap (an index is followed; robots.txt names sitemaps)."""
         problem = self.entry_problem(response)
         if problem:
-            if problem.outcome != "gone":
+            if problem.outcome not in ("gone", "not_modified"):
                 yield problem
             return
         meta = _csto_meta(response)
@@ -413,7 +415,7 @@ class NewsSpider(scrapy.Spider):
         """Article requests from a listing page, then the next page while it is wanted."""
         problem = self.entry_problem(response)
         if problem:
-            if problem.outcome != "gone":
+            if problem.outcome not in ("gone", "not_modified"):
                 yield problem
             return
         entries = self.listing_entries(response)
@@ -497,7 +499,13 @@ class NewsSpider(scrapy.Spider):
         return settings.getint("CSTO_MAX_PAGES", 3) if settings else 3
 
     def parse_article(self, response: Response, **kwargs: Any):
-        """One article page: an ``ArticleItem``, or a ``FetchRecord`` when it is not one."""
+        """One article page: an ``ArticleItem``, or a ``FetchRecord`` when it is not one
+        (``not_modified`` for a 304 answer to a conditional re-check)."""
+        if response.status == 304:
+            self._count("csto/pages/not_modified")
+            self.logger.debug("Not modified: %s", response.url)
+            yield self._fetch_record(response, "not_modified", "HTTP 304")
+            return
         problem = self.page_problem(response)
         if problem:
             yield problem
@@ -560,8 +568,11 @@ class NewsSpider(scrapy.Spider):
         self._count(f"csto/pages/{outcome}")
         log = self.logger.info if outcome == "gone" else self.logger.warning
         log("%s %s: %s: %s", self.name, url, detail, self.advice.get(outcome) or _ADVICE[outcome])
+        return self._fetch_record(response, outcome, detail)
+
+    def _fetch_record(self, response: Response, outcome: str, detail: str) -> FetchRecord:
         return FetchRecord(
-            url=url,
+            url=self.requested_url(response),
             site=self.name,
             outcome=outcome,
             http_status=response.status,

@@ -35,7 +35,7 @@ TRAFILATURA_OPTIONS = {
     "include_links": False,
     "with_metadata": False,
     "deduplicate": False,
-    "fast": True,
+    "fast": False,
 }
 
 _ALWAYS_DROP = ("script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea",
@@ -100,12 +100,16 @@ def preclean(tree) -> int:
     """Remove furniture elements from a tree (in place); the number removed."""
     for element in list(tree.iter("figure", "figcaption")):
         element.tag = "p" if element.tag == "figcaption" else "div"
-    for element in tree.xpath("//*[contains(@class,'aption') or contains(@class,'photo') or contains(@class,'image') "
+    for element in tree.xpath(".//*[contains(@class,'aption') or contains(@class,'photo') or contains(@class,'image') "
                               "or contains(@class,'picture') or contains(@class,'img') or contains(@class,'podpis') "
                               "or contains(@class,'foto')]"):
         if element.tag in ("div", "span", "small", "em", "i") and _CAPTION_CLASS.search(element.get("class") or ""):
             if not len(element.xpath(".//p|.//div|.//img")):
                 element.tag = "p"  # photo captions and credits are part of the article
+    doomed = list(tree.iter(_ALWAYS_DROP))
+    for element in doomed:
+        remove(element)
+    removed = len(doomed)
     long_paras = _long_paragraphs(tree)
     total = sum(long_paras.values()) or 1
     h1s = set(map(id, tree.iter("h1")))
@@ -115,12 +119,10 @@ def preclean(tree) -> int:
         return inside > 0.5 * total or any(id(h) in h1s for h in element.iter("h1"))
 
     doomed = []
-    for element in tree.iter(_ALWAYS_DROP):
-        doomed.append(element)
     for element in tree.iter("header", "footer"):
         if not holds_article(element):
             doomed.append(element)
-    for element in tree.xpath("//*[@class or @id or @hidden or @style or @aria-hidden]"):
+    for element in tree.xpath(".//*[@class or @id or @hidden or @style or @aria-hidden]"):
         tag = element.tag
         if tag in _PROTECTED:
             continue
@@ -140,7 +142,7 @@ def preclean(tree) -> int:
             doomed.append(element)
     for element in doomed:
         remove(element)
-    return len(doomed)
+    return removed + len(doomed)
 
 
 _LEAD_QUERY = (

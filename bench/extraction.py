@@ -1,0 +1,162 @@
+"""Benchmark: time per page of our extraction against plain ``trafilatura.extract``.
+
+Run: ``.venv/bin/python bench/extraction.py [--target-kb 110] [--rounds 5]``
+
+Pages are the fixture pages, padded with realistic chrome (a mega-menu, sidebar news lists,
+footer link columns, an inline JSON state script) to about ``--target-kb`` KB each, so timings
+reflect full-size news pages. Two groups:
+
+* without site rules: ``tests/fixtures/generic/`` (our generic layers vs trafilatura);
+* with site rules: the fixture pages of the site modules (``akorda``, ``baonga``, ``khovar``),
+  extracted with their ``SiteRules`` (a content selector skips trafilatura).
+
+Both extractors run on the same bytes in the same process, interleaved, ``--rounds`` times;
+the table shows the median and 95th percentile milliseconds per page and the ratio. It also
+prints the mean token F1 of both on the generic corpus against its gold texts (trafilatura in
+precision mode, as the quality test compares). Not a test: numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import trafilatura  # noqa: E402
+
+from csto_crawler.extract import extract  # noqa: E402
+from csto_crawler.sites import rules_for_url  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+SITE_FOLDERS = ("akorda", "baonga", "khovar")
+_WORD = re.compile(r"\w+")
+
+_HEADLINES = [
+    "Правительство утвердило план мероприятий на следующий год", "В столице открылся новый культурный центр",
+    "Курс национальной валюты укрепился на открытии торгов", "Синоптики предупредили о сильном ветре и снеге",
+    "Министр провёл встречу с представителями бизнеса", "В регионе завершился сбор урожая зерновых",
+    "Сборная одержала победу в отборочном матче", "Эксперты обсудили развитие цифровой экономики",
+]
+
+
+def padding(seed: int, target: int) -> tuple[str, str]:
+    """Chrome to put after ``<body>`` and before ``</body>``: realistic menus, lists, state."""
+    top, bottom = [], []
+    size, i = 0, seed
+    while size < target:
+        block = i % 4
+        if block == 0:
+            links = "".join(f'<li class="menu-item menu-item-{i}-{k}"><a href="/section/{i}/{k}/">{_HEADLINES[(i + k) % 8]}</a></li>' for k in range(12))
+            html = f'<nav class="mega-menu mega-menu--{i}"><ul class="mega-menu__list">{links}</ul></nav>'
+            top.append(html)
+        elif block == 1:
+            items = "".join(
+                f'<li class="news-list__item"><a href="/news/{i * 100 + k}/"><img src="/img/{k}.jpg" alt="">'
+                f'<span class="news-list__title">{_HEADLINES[(i + k) % 8]}</span></a><span class="news-list__date">1{k % 10}:0{k % 6}</span></li>'
+                for k in range(10))
+            html = f'<aside class="sidebar-widget"><h3 class="widget-title">Лента новостей</h3><ul class="news-list">{items}</ul></aside>'
+            bottom.append(html)
+        elif block == 2:
+            cols = "".join(f'<div class="footer-col"><h4>Раздел {k}</h4>' + "".join(f'<a href="/f/{k}/{m}/">{_HEADLINES[(k + m) % 8]}</a>' for m in range(6)) + "</div>" for k in range(4))
+            html = f'<div class="footer-links">{cols}</div>'
+            bottom.append(html)
+        else:
+            state = json.dumps({"menu": [{"id": i * 10 + k, "title": _HEADLINES[k % 8], "url": f"/s/{k}/"} for k in range(20)]}, ensure_ascii=False)
+            html = f'<script>window.__STATE_{i}__ = {state};</script>'
+            bottom.append(html)
+        size += len(html.encode("utf-8"))
+        i += 1
+    return "".join(top), "".join(bottom)
+
+
+def padded(page: str, seed: int, target_bytes: int) -> bytes:
+    missing = target_bytes - len(page.encode("utf-8"))
+    if missing > 0:
+        top, bottom = padding(seed, missing)
+        page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + top, page, count=1)
+        page = page.replace("</body>", bottom + "</body>", 1)
+    return page.encode("utf-8")
+
+
+def load(folders, target_bytes: int, with_rules: bool):
+    pages = []
+    for folder in folders:
+        for index, sidecar in enumerate(sorted((FIXTURES / folder).glob("*.json"))):
+            data = json.loads(sidecar.read_text(encoding="utf-8"))
+            page_file = sidecar.with_suffix(".html")
+            if data.get("kind") != "article" or not page_file.exists():
+                continue
+            raw = page_file.read_bytes()
+            text = raw.decode("utf-8") if b"windows-1251" not in raw[:2000] else raw.decode("cp1251")
+            text = text.replace("windows-1251", "utf-8")
+            rules = rules_for_url(data["url"]) if with_rules else None
+            pages.append((sidecar.stem, data["url"], padded(text, index, target_bytes), rules, data.get("expected", {})))
+    return pages
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return (time.perf_counter() - start) * 1000
+
+
+def run(pages, rounds: int) -> tuple[list[float], list[float]]:
+    ours, theirs = [], []
+    for _ in range(rounds):
+        for _, url, body, rules, _ in pages:
+            ours.append(timed(lambda: extract(body, url, rules)))  # noqa: B023 (called at once)
+            theirs.append(timed(lambda: trafilatura.extract(body, url=url)))  # noqa: B023
+    return ours, theirs
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def f1(got: str | None, gold: str | None) -> float:
+    a, b = Counter(_WORD.findall((got or "").casefold())), Counter(_WORD.findall((gold or "").casefold()))
+    common = sum((a & b).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(a.values()), common / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--target-kb", type=int, default=110, help="pad pages to about this size (default 110)")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the pages (default 5)")
+    args = parser.parse_args()
+    target = args.target_kb * 1024
+    groups = {
+        "without site rules": load(("generic",), target, with_rules=False),
+        "with site rules": load(SITE_FOLDERS, target, with_rules=True),
+    }
+    for pages in groups.values():  # warm up imports, caches, compiled patterns
+        run(pages[:2], 1)
+    print(f"{'pages':20s} {'n':>3s} {'size KB':>8s} | {'ours med':>9s} {'ours p95':>9s} | {'traf med':>9s} {'traf p95':>9s} | {'ratio med':>9s}")
+    for name, pages in groups.items():
+        ours, theirs = run(pages, args.rounds)
+        size = statistics.mean(len(p[2]) for p in pages) / 1024
+        ratio = statistics.median(ours) / statistics.median(theirs)
+        print(f"{name:20s} {len(pages):3d} {size:8.1f} | {statistics.median(ours):9.2f} {p95(ours):9.2f} | "
+              f"{statistics.median(theirs):9.2f} {p95(theirs):9.2f} | {ratio:8.2f}x")
+    generic = groups["without site rules"]
+    ours_f1 = [f1(extract(body, url).text, exp.get("text")) for _, url, body, _, exp in generic]
+    theirs_f1 = [f1(trafilatura.extract(body, url=url, favor_precision=True), exp.get("text")) for _, url, body, _, exp in generic]
+    print(f"\ngeneric corpus token F1 (padded pages): ours {statistics.mean(ours_f1):.4f}, "
+          f"trafilatura precision mode {statistics.mean(theirs_f1):.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

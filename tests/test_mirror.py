@@ -11,6 +11,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -280,3 +281,18 @@ def test_csto_mirror_command_serves_until_interrupted():
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_docs_list_exactly_the_admin_operations_and_fault_kinds():
+    from csto_crawler.mirror import FAULT_KINDS
+
+    doc = (Path(__file__).parent.parent / "docs" / "mirror.md").read_text(encoding="utf-8")
+    posts = set(re.findall(r"`POST /_mirror/(\w+)`", doc))
+    gets = set(re.findall(r"`GET /_mirror/(\w+)`", doc))
+    kinds = set(re.findall(r"^\| `(\w+)` \|", doc, re.M))
+    assert posts == set(MirrorServer._ADMIN_POST)
+    assert kinds == set(FAULT_KINDS)
+    with MirrorServer(DATA) as server:
+        for name in gets:
+            assert fetch(server, f"/_mirror/{name}")[0] == 200, name
+        assert fetch(server, "/_mirror/other")[0] == 404

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -43,6 +43,7 @@ from csto_crawler.extract.dates import parse_date
 from csto_crawler.extract.rules import SiteRules
 from csto_crawler.items import ArticleItem, FetchRecord
 from csto_crawler.pagecheck import check as check_page
+from csto_crawler.refresh import ArchiveState, RecheckSchedule
 from csto_crawler.urls import canonical_url, canonicalize, on_site
 
 __all__ = ["NewsSpider", "SpiderArgumentError", "http_date"]
@@ -273,7 +274,8 @@ class NewsSpider(scrapy.Spider):
         for url in seeds.urls:
             language = self.language_for(url)
             if language is None or language in self.langs:
-                requests.append(self.article_request(url))
+                requests.extend(self.article_requests([(url, None)], None))
+        requests.extend(self.recheck_requests())
         if not requests:
             self.logger.warning("%s has no entry points for language(s) %s", self.name, ",".join(self.langs))
         return requests
@@ -303,22 +305,84 @@ class NewsSpider(scrapy.Spider):
         return self._entry_request(url, self.parse_listing, dict(meta, csto_page=page, csto_entry=template))
 
     # --- Articles ---------------------------------------------------------------------------
-    def article_request(self, url: str, **kwargs: Any) -> scrapy.Request:
-        """The request for one article page."""
-        meta = dict(kwargs.pop("meta", None) or {}, csto_kind="article")
+    def article_request(self, url: str, *, kind: str = "article", **kwargs: Any) -> scrapy.Request:
+        """The request for one article page (``kind``: ``article`` or ``recheck``)."""
+        meta = dict(kwargs.pop("meta", None) or {}, csto_kind=kind)
         return scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed, meta=meta, **kwargs)
 
-    def article_requests(self, links: Iterable[tuple[str, date | None]], response: Response) -> Iterator[scrapy.Request]:
+    def recheck_request(self, url: str) -> scrapy.Request:
+        """A conditional re-check of a known article (``If-None-Match``/``If-Modified-Since``
+        from its last fetch: an unchanged page answers 304 and costs no parsing)."""
+        known = self.archive_state.get(url)
+        headers = known.conditional_headers() if known else {}
+        return self.article_request(url, kind="recheck", headers=headers)
+
+    def article_requests(self, links: Iterable[tuple[str, date | None]], response: Response | None) -> Iterator[scrapy.Request]:
         """Requests for the article links of an entry page (tracking parameters dropped,
-        non-articles and, with ``-a since``, older articles skipped)."""
+        non-articles and, with ``-a since``, older articles skipped). What the archive knows
+        decides the rest (``csto_crawler.refresh``): a new URL is fetched, a known one only when
+        it is due for a re-check (conditionally), an irrelevant one never again."""
         for url, published in links:
-            absolute = canonicalize(response.urljoin(url))
+            absolute = canonicalize(response.urljoin(url) if response is not None else url)
             if not self.is_article_url(absolute):
                 self.logger.debug("Not an article URL of %s: %s", self.name, absolute)
                 continue
             if self.since and published and published < self.since:
                 continue
-            yield self.article_request(absolute)
+            decision = self.refresh_decision(absolute)
+            if decision == "new":
+                yield self.article_request(absolute)
+            elif decision == "recheck":
+                yield self.recheck_request(absolute)
+            else:
+                self._count("csto/refresh/skipped_known")
+
+    # --- Incremental refresh ---------------------------------------------------------------
+    @property
+    def incremental(self) -> bool:
+        """Whether this run consults the archive (``CSTO_INCREMENTAL``; ``-a urls`` never does)."""
+        settings = getattr(self, "settings", None)
+        return bool(settings is not None and settings.getbool("CSTO_INCREMENTAL", True) and not self.urls)
+
+    @property
+    def archive_state(self) -> ArchiveState:
+        """What the archive knows of this site, read once per run (empty when not incremental)."""
+        if getattr(self, "_archive_state", None) is None:
+            state = ArchiveState()
+            if self.incremental and self.settings.get("CSTO_ARCHIVE_DB"):
+                state = ArchiveState.load(self.settings.get("CSTO_ARCHIVE_DB"), self.name)
+            self._archive_state = state
+            self._refresh_now = datetime.now(UTC)  # the refresh policy's clock, not extraction's
+            self._schedule = RecheckSchedule.parse(self.settings.get("CSTO_RECHECK_SCHEDULE", "*:never")) if self.incremental else None
+            if len(state):
+                self.logger.info("%s: the archive knows %d URL(s) of this site", self.name, len(state))
+        return self._archive_state
+
+    def refresh_decision(self, url: str) -> str:
+        """``new``, ``recheck`` or ``skip`` for a discovered article URL."""
+        state = self.archive_state
+        if not self.incremental or not len(state):
+            return "new"
+        return state.decide(url, now=self._refresh_now, schedule=self._schedule)
+
+    def recheck_requests(self) -> list[scrapy.Request]:
+        """Conditional re-checks of the known articles due by the schedule, wherever they
+        were discovered (those no feed or listing shows any more included)."""
+        state = self.archive_state
+        if not self.incremental or not len(state):
+            return []
+        due = [e for e in state.due(now=self._refresh_now, schedule=self._schedule) if self.is_article_url(e.url)]
+        if due:
+            self.logger.info("%s: %d known article(s) due for a re-check", self.name, len(due))
+        return [self.recheck_request(entry.url) for entry in due]
+
+    def all_known(self, entries: list[tuple[str, date | None]], response: Response) -> bool:
+        """Whether every article link of a listing page is already in the archive."""
+        if not self.incremental or not len(self.archive_state):
+            return False
+        links = [canonicalize(response.urljoin(u)) for u, _ in entries]
+        links = [u for u in links if self.is_article_url(u)]
+        return bool(links) and all(self.archive_state.knows(u) for u in links)
 
     # --- Callbacks --------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any):
@@ -466,6 +530,10 @@ class NewsSpider(scrapy.Spider):
         dates = [d for _, d in entries if d is not None]
         if self.since and dates and max(dates) < self.since:
             self.logger.debug("Listing %s: page %d is older than %s; stop", template, page, self.since)
+            return None
+        if not self.since and self.all_known(entries, response):
+            self.logger.debug("Listing %s: page %d holds only known articles; stop", template, page)
+            self._count("csto/refresh/listing_stops")
             return None
         if "{page}" in template:
             return self._listing_request(template, page + 1, meta)

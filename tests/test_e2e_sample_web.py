@@ -327,3 +327,35 @@ def test_the_sample_web_has_furniture_to_change():
             furnished.append(site)
             break
     assert set(furnished) & set(sites), "no article fixture marks furniture with <!--volatile-->"
+
+
+def test_faults_are_retried_or_recorded(tmp_path):
+    """A 500, a truncated body and a reset connection are retried and the article archived; a
+    bot challenge served with 200 is recorded as ``blocked`` and archives nothing."""
+    db = tmp_path / "archive.db"
+    with MirrorServer() as mirror:
+        candidates = {site: pages for site, pages in _candidates(mirror).items() if len(pages) >= 4}
+        assert candidates, "no site has four relevant article fixtures"
+        site, pages = next(iter(candidates.items()))
+        flaky, cut, reset, challenged = pages[:4]
+        mirror.fault(flaky.url, "500_then_ok", times=2)
+        mirror.fault(cut.url, "truncate", times=1)
+        mirror.fault(reset.url, "reset", times=1)
+        mirror.fault(challenged.url, "challenge")
+        crawl([site], mirror, db)
+        log = mirror.requests()
+
+    def hits(page: Page) -> list[tuple[int, str | None]]:
+        return [(r.status, r.fault) for r in log if r.url and split_url(r.url)[1] == page.key]
+
+    assert hits(flaky)[:3] == [(500, "500_then_ok"), (500, "500_then_ok"), (200, None)]
+    assert hits(cut)[:2] == [(200, "truncate"), (200, None)]
+    assert hits(reset)[:2] == [(0, "reset"), (200, None)]
+    for page in (flaky, cut, reset):
+        document = document_of(db, page.url)
+        assert document is not None, f"{site}: {page.source} was not archived after a retry"
+        assert document["versions"] == 1
+    assert document_of(db, challenged.url) is None
+    outcomes = {r["outcome"] for r in query(db, "SELECT url, outcome FROM fetches")
+                if split_url(r["url"])[1] == challenged.key}
+    assert outcomes == {"blocked"}, outcomes

@@ -270,6 +270,8 @@ def test_csto_mirror_command_serves_until_interrupted():
         first = proc.stdout.readline()
         assert first.startswith("Serving ") and " at http://127.0.0.1:" in first, first
         base = first.rsplit(" at ", 1)[1].strip()
+        for _ in range(2):  # the rest of the banner: it is serving and waiting
+            proc.stdout.readline()
         host, port = base.removeprefix("http://").split(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
         conn.request("GET", path_of(ARTICLE))

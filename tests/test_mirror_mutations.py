@@ -213,7 +213,7 @@ def test_fault_truncate(mirror):
     assert fetch(mirror, ARTICLE)[0] == 200
 
 
-def test_fault_challenge_uses_the_hosts_challenge_fixture_or_a_built_in_page(mirror, tmp_path):
+def test_fault_challenge_serves_a_built_in_stub_or_the_page_named(mirror, tmp_path):
     mirror.fault(ARTICLE, "challenge")
     status, headers, body = fetch(mirror, ARTICLE)
     assert status == 200 and b"Data processing... Please, wait." in body
@@ -230,7 +230,14 @@ def test_fault_challenge_uses_the_hosts_challenge_fixture_or_a_built_in_page(mir
     (site / "a.json").write_text(json.dumps({"url": "https://s.example/a", "kind": "article"}))
     with MirrorServer(tmp_path) as other:
         other.fault("https://s.example/a", "challenge")
-        assert fetch(other, "https://s.example/a")[2] == b"<html><body>Site's own challenge</body></html>"
+        assert b"Data processing... Please, wait." in fetch(other, "https://s.example/a")[2]
+        other.fault("https://s.example/a", "challenge", page="https://s.example/challenge")
+        status, _, body = fetch(other, "https://s.example/a")
+        assert (status, body) == (200, b"<html><body>Site's own challenge</body></html>")
+        with pytest.raises(KeyError):
+            other.fault("https://s.example/a", "challenge", page="https://s.example/none")
+        with pytest.raises(ValueError):
+            other.fault("https://s.example/a", "slow", page="https://s.example/challenge")
 
 
 def test_fault_reset_aborts_the_connection(mirror):

@@ -46,11 +46,12 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         logger.error("cannot listen on %s:%s: %s", args.host, args.port, exc)
         return 1
-    hosts = mirror.tree.hosts()
-    print(f"Serving {len(mirror.tree.pages())} pages of {len(hosts)} hosts at {mirror.base_url}")
-    print(f"Crawl it:  scrapy crawl <site> -s CSTO_MIRROR={mirror.base_url}")
-    print(f"Admin API: {mirror.base_url}/_mirror/pages, /_mirror/requests (Ctrl-C stops)", flush=True)
     try:
+        hosts = mirror.tree.hosts()
+        print(f"Serving {len(mirror.tree.pages())} pages of {len(hosts)} hosts at {mirror.base_url}")
+        print(f"Crawl it:  scrapy crawl <site> -s CSTO_MIRROR={mirror.base_url}")
+        print(f"Admin API: {mirror.base_url}/_mirror/pages, /_mirror/requests (Ctrl-C stops)",
+              flush=True)
         while not mirror.wait(1.0):
             pass
     except KeyboardInterrupt:

@@ -94,6 +94,7 @@ class _Fault:
     kind: str
     times: int | None  #: how many requests it still hits (None: until cleared)
     delay: float
+    page: str | None = None  #: the page a challenge serves (None: the built-in stub)
 
 
 @lru_cache(maxsize=512)
@@ -208,8 +209,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if kind == "slow" and fault is not None:
             mirror._stopping.wait(min(fault.delay, MAX_DELAY))
-        if kind == "challenge":
-            page = mirror._challenge_page(netloc, url)
+        if kind == "challenge" and fault is not None:
+            page = mirror._challenge_page(fault, url)
         else:
             page = mirror.tree.lookup(key, scheme)
         if page is None:
@@ -437,14 +438,16 @@ class MirrorServer:
         self.clear_faults()
 
     # -- faults --------------------------------------------------------------------------------
-    def fault(self, url: str, kind: str, *, times: int | None = None, delay: float = 2.0) -> None:
+    def fault(self, url: str, kind: str, *, times: int | None = None, delay: float = 2.0,
+              page: str | None = None) -> None:
         """Make requests for ``url`` fail.
 
         * ``500_then_ok``: ``times`` (default 1) answers ``500``, then the page;
         * ``slow``: wait ``delay`` seconds (at most 60) before answering;
         * ``truncate``: announce the whole body's Content-Length, send half, close;
-        * ``challenge``: a bot-challenge page ("Data processing... Please, wait.") with 200
-          (the host's ``challenge`` fixture when it has one);
+        * ``challenge``: a bot-challenge page with status 200: the built-in "Data
+          processing... Please, wait." stub, or the fixture page at ``page`` (e.g. a site's
+          own ``challenge`` fixture);
         * ``reset``: abort the connection (TCP RST), no response.
 
         ``times`` bounds how many requests the fault hits (default: until ``clear_faults``).
@@ -456,9 +459,13 @@ class MirrorServer:
         if times is not None and int(times) < 1:
             raise ValueError("times must be at least 1")
         key = split_url(url)[1]
+        if page is not None:
+            if kind != "challenge":
+                raise ValueError("page= goes with the challenge fault only")
+            self.tree.page(page)  # KeyError now rather than at request time
         with self._fault_lock:
             self._faults[key] = _Fault(kind, None if times is None else int(times),
-                                       max(0.0, min(float(delay), MAX_DELAY)))
+                                       max(0.0, min(float(delay), MAX_DELAY)), page)
         logger.info("mirror: fault %s on %s (times=%s)", kind, url, times)
 
     def clear_faults(self) -> None:
@@ -476,10 +483,13 @@ class MirrorServer:
                     del self._faults[key]
             return dataclasses.replace(fault)
 
-    def _challenge_page(self, host: str, url: str) -> Page:
-        for page in self.tree.pages():
-            if page.host == host and page.kind == "challenge":
-                return dataclasses.replace(page, url=url, status=200)
+    def _challenge_page(self, fault: _Fault, url: str) -> Page:
+        if fault.page:
+            try:
+                return dataclasses.replace(self.tree.page(fault.page), url=url, status=200)
+            except KeyError:
+                logger.warning("mirror: challenge page %s is gone; serving the built-in one",
+                               fault.page)
         return Page(url=url, kind="challenge", status=200,
                     content_type="text/html; charset=utf-8", body=CHALLENGE_BODY,
                     source="built-in challenge page")

@@ -40,6 +40,17 @@ from csto_crawler.spiders.odkb import OdkbSpider
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture
+def fresh_spider(make_spider):
+    """``make_spider`` that never consults an archive (the user's ``archive/`` may hold these
+    sites' URLs, which would make the refresh policy skip them)."""
+
+    def make(cls, settings: dict | None = None, **kwargs):
+        return make_spider(cls, settings={"CSTO_INCREMENTAL": False, **(settings or {})}, **kwargs)
+
+    return make
+
+
 def fixture(slug: str, name: str) -> Path:
     return FIXTURES / slug / f"{name}.json"
 
@@ -53,8 +64,8 @@ def page_text(slug: str, name: str) -> str:
 
 
 # --- mid_ru ---------------------------------------------------------------------------------
-def test_mid_ru_challenge_is_recorded_blocked_with_advice(make_spider, caplog):
-    spider = make_spider(MidRuSpider)
+def test_mid_ru_challenge_is_recorded_blocked_with_advice(fresh_spider, caplog):
+    spider = fresh_spider(MidRuSpider)
     path = sidecars("mid_ru", "challenge")[0]
     with caplog.at_level(logging.WARNING, logger="mid_ru"):
         (record,) = list(spider.parse_article(file_response(path)))
@@ -87,8 +98,8 @@ def test_mid_ru_listing_dates_and_editions():
     assert spider.is_article_url("https://mid.ru/ru/foreign_policy/news/1889699/?lang=en")
 
 
-def test_mid_ru_search_backfill_skips_older_results(make_spider):
-    spider = make_spider(MidRuSpider, since="2023-07-01")
+def test_mid_ru_search_backfill_skips_older_results(fresh_spider):
+    spider = fresh_spider(MidRuSpider, since="2023-07-01")
     out = [r.url for r in spider.parse_listing(file_response(fixture("mid_ru", "ru_search_odkb_page1")))]
     assert out[0] == "https://mid.ru/ru/foreign_policy/news/1912030/"
     assert "https://mid.ru/ru/foreign_policy/news/1889699/" not in out  # "Изменен: 20.06.2023"
@@ -146,8 +157,8 @@ def test_almaty_time(value, expected):
     assert almaty_time(value) == expected
 
 
-def test_mfa_kz_requests_carry_the_edition_language(make_spider):
-    spider = make_spider(MfaKzSpider)
+def test_mfa_kz_requests_carry_the_edition_language(fresh_spider):
+    spider = fresh_spider(MfaKzSpider)
     requests = spider.start_requests_list()
     assert {spider.language_for(r.url) for r in requests} == {"ru", "en", "kk"}
     for request in requests:
@@ -168,8 +179,8 @@ def test_mfa_kz_requests_carry_the_edition_language(make_spider):
         (502, b"", "error"),
     ],
 )
-def test_mfa_kz_refused_list_api_is_recorded_and_the_fallback_tried_once(make_spider, status, body, outcome):
-    spider = make_spider(MfaKzSpider, settings={"RETRY_ENABLED": False})
+def test_mfa_kz_refused_list_api_is_recorded_and_the_fallback_tried_once(fresh_spider, status, body, outcome):
+    spider = fresh_spider(MfaKzSpider, settings={"RETRY_ENABLED": False})
     first = next(r for r in spider.start_requests_list() if r.headers["Accept-Language"] == b"ru")
     refused = TextResponse(first.url, status=status, body=body, encoding="utf-8", request=first)
     record, fallback = list(spider.parse_listing(refused))
@@ -186,16 +197,16 @@ def test_mfa_kz_refused_list_api_is_recorded_and_the_fallback_tried_once(make_sp
     assert [type(o) for o in out] == [ArticleItem, ArticleItem]
 
 
-def test_mfa_kz_past_the_last_page_is_quiet(make_spider):
-    spider = make_spider(MfaKzSpider)
+def test_mfa_kz_past_the_last_page_is_quiet(fresh_spider):
+    spider = fresh_spider(MfaKzSpider)
     first = next(r for r in spider.start_requests_list() if r.headers["Accept-Language"] == b"ru")
     page2 = Request(first.url.replace("page=1", "page=2"), meta=dict(first.meta, csto_page=2))
     assert list(spider.parse_listing(TextResponse(page2.url, status=404, body=b"", request=page2))) == []
 
 
-def test_mfa_kz_urls_argument_fetches_the_record(make_spider):
+def test_mfa_kz_urls_argument_fetches_the_record(fresh_spider):
     details = "https://www.gov.kz/memleket/entities/mfa/press/news/details/881234?lang=ru"
-    spider = make_spider(MfaKzSpider, urls=details)
+    spider = fresh_spider(MfaKzSpider, urls=details)
     (request,) = spider.start_requests_list()
     assert request.url == "https://www.gov.kz/api/v1/public/content-manager/news/881234?lang=ru"
     assert request.callback == spider.parse_record and request.headers["Accept-Language"] == b"ru"
@@ -205,12 +216,12 @@ def test_mfa_kz_urls_argument_fetches_the_record(make_spider):
     assert item.url == details and item.title.startswith("Министр иностранных дел Казахстана")
 
 
-def test_mfa_kz_since_skips_older_records(make_spider):
-    spider = make_spider(MfaKzSpider, since="2024-01-01")
+def test_mfa_kz_since_skips_older_records(fresh_spider):
+    spider = fresh_spider(MfaKzSpider, since="2024-01-01")
     out = list(spider.parse_listing(file_response(fixture("mfa_kz", "ru_api_news_page1"))))
     assert [o.url.split("/")[-1] for o in out if isinstance(o, ArticleItem)] == ["881234?lang=ru", "862001?lang=ru"]
     assert [o.url for o in out if isinstance(o, Request)] == [load_sidecar(fixture("mfa_kz", "ru_api_news_page1"))["expected"]["next"]]
-    later = make_spider(MfaKzSpider, since="2025-01-01")
+    later = fresh_spider(MfaKzSpider, since="2025-01-01")
     assert list(later.parse_listing(file_response(fixture("mfa_kz", "ru_api_news_page1")))) == []  # all older: stop
 
 
@@ -295,21 +306,44 @@ def test_guessed_markup_missing_still_drops_the_furniture(cls, slug, name, furni
 
 
 # --- mfa_tj -------------------------------------------------------------------------------------
-def test_mfa_tj_list_dates_are_the_links_siblings(make_spider):
-    spider = make_spider(MfaTjSpider)
+def test_mfa_tj_list_dates_are_the_links_siblings(fresh_spider):
+    spider = fresh_spider(MfaTjSpider)
     entries = spider.listing_entries(file_response(fixture("mfa_tj", "tg_listing_page1")))
     assert [d for _, d in entries] == [date(2024, 12, 5), date(2024, 11, 27)]
-    backfill = make_spider(MfaTjSpider, since="2024-12-01")
+    backfill = fresh_spider(MfaTjSpider, since="2024-12-01")
     out = [r.url for r in backfill.parse_listing(file_response(fixture("mfa_tj", "tg_listing_page1")))]
     assert out == ["https://mfa.tj/tg/main/view/13870/muloqot-bo-safiri-jumhurii-federolii-olmon",
                    "https://mfa.tj/tg/main/ittiloot/khabarho-va-ruidodho?page=2"]
-    later = make_spider(MfaTjSpider, since="2024-12-06")
+    later = fresh_spider(MfaTjSpider, since="2024-12-06")
     assert list(later.parse_listing(file_response(fixture("mfa_tj", "tg_listing_page1")))) == []  # all older: stop
 
 
-def test_mfa_tj_keeps_certificate_verification_off_for_itself_only(make_spider):
+def test_mfa_tj_keeps_certificate_verification_off_for_itself_only(fresh_spider):
     assert MfaTjSpider.custom_settings["DOWNLOAD_VERIFY_CERTIFICATES"] is False
-    hardened = make_spider(MfaTjSpider, settings={"DOWNLOAD_VERIFY_CERTIFICATES": True})
+    hardened = fresh_spider(MfaTjSpider, settings={"DOWNLOAD_VERIFY_CERTIFICATES": True})
     assert hardened.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES") is False
-    other = make_spider(OdkbSpider, settings={"DOWNLOAD_VERIFY_CERTIFICATES": True})
+    other = fresh_spider(OdkbSpider, settings={"DOWNLOAD_VERIFY_CERTIFICATES": True})
     assert other.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES") is True
+
+
+def test_mfa_kz_known_records_follow_the_refresh_policy(fresh_spider, tmp_path):
+    from pipelines.archive import Archive
+
+    db = tmp_path / "archive.db"
+    page = fixture("mfa_kz", "ru_api_news_page1")
+    first = [o for o in MfaKzSpider().parse_listing(file_response(page)) if isinstance(o, ArticleItem)]
+    archive = Archive(db)
+    try:
+        archive.store_article(dataclasses.asdict(first[0]))  # 881234 archived
+        archive.record_fetch(url=first[1].url, site="mfa_kz", outcome="irrelevant")  # 862001 not about the CSTO
+    finally:
+        archive.close()
+    spider = fresh_spider(MfaKzSpider, settings={"CSTO_INCREMENTAL": True, "CSTO_ARCHIVE_DB": str(db)})
+    assert spider.recheck_requests() == []  # known records come back through the list API
+    again = [o.url for o in spider.parse_listing(file_response(page)) if isinstance(o, ArticleItem)]
+    assert again == [first[2].url]  # only the record the archive does not know
+    due = fresh_spider(MfaKzSpider, settings={"CSTO_INCREMENTAL": True, "CSTO_ARCHIVE_DB": str(db),
+                                              "CSTO_RECHECK_SCHEDULE": "*:0s"})
+    assert [o.url for o in due.parse_listing(file_response(page)) if isinstance(o, ArticleItem)] == [first[0].url, first[2].url]
+    recheck = due.article_request(first[0].url, kind="recheck", headers={"If-None-Match": '"x"'})
+    assert recheck.callback == due.parse_record and b"If-None-Match" not in recheck.headers

@@ -145,13 +145,15 @@ class MfaKzSpider(NewsSpider):
         following = super().next_page(response, entries)
         return self._with_language(following) if following is not None else None
 
-    def article_request(self, url: str, **kwargs) -> scrapy.Request:
-        """A details page (``-a urls=``) is fetched as its record from the API."""
+    def article_request(self, url: str, *, kind: str = "article", **kwargs) -> scrapy.Request:
+        """A details page (``-a urls=``) is fetched as its record from the API (the page's
+        conditional headers, if any, do not apply to the API and are dropped)."""
         match = _DETAILS.match(urlsplit(url).path)
         if not match:
-            return super().article_request(url, **kwargs)
+            return super().article_request(url, kind=kind, **kwargs)
         language = self.language_for(url) or "ru"
-        meta = dict(kwargs.pop("meta", None) or {}, csto_kind="api", csto_language=language, csto_details=url)
+        kwargs.pop("headers", None)
+        meta = dict(kwargs.pop("meta", None) or {}, csto_kind=kind, csto_language=language, csto_details=url)
         return scrapy.Request(
             RECORD_URL.format(id=match.group(1), lang=language),
             callback=self.parse_record,
@@ -160,6 +162,11 @@ class MfaKzSpider(NewsSpider):
             meta=meta,
             **kwargs,
         )
+
+    def recheck_requests(self) -> list[scrapy.Request]:
+        """None: the list API hands back every recent record, known ones included, on each
+        run, so a known record is re-checked there (``refresh_decision``) at no extra request."""
+        return []
 
     # --- callbacks --------------------------------------------------------------------------
     def parse_listing(self, response: Response, **kwargs):
@@ -177,6 +184,9 @@ class MfaKzSpider(NewsSpider):
             published = date.fromisoformat(item.published_at[:10]) if item.published_at else None
             entries.append((item.url, published))
             if self.since and published and published < self.since:
+                continue
+            if self.refresh_decision(item.canonical_url or item.url) == "skip":
+                self._count("csto/refresh/skipped_known")  # known, not due (or not about the CSTO)
                 continue
             yield item
         self._count("csto/discovery/api_records", len(entries))

@@ -186,6 +186,8 @@ def test_urls_go_to_their_configured_site_or_a_site_named_after_the_host(make_sp
     spider = make_spider(GenericNewsSpider, urls=f"{PARUSKG_ARTICLE},{unknown}")
     assert set(spider.sites) == {"paruskg", "example_news_kz"}
     assert spider.sites["paruskg"].urls == (PARUSKG_ARTICLE,)
+    # a configured site's URL keeps its slug even when -a sites names other sites
+    assert list(make_spider(GenericNewsSpider, sites="vov_vn", urls=PARUSKG_ARTICLE).sites) == ["paruskg"]
     adhoc = spider.sites["example_news_kz"]
     assert adhoc.urls == (unknown,) and adhoc.allowed_domains == ["example-news.kz"]
     assert adhoc.home_url == "https://www.example-news.kz/" and adhoc.rules == SiteRules()

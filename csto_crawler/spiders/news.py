@@ -416,7 +416,7 @@ class GenericNewsSpider(scrapy.Spider):
         plan: dict[str, tuple[type[NewsSpider], dict]] = {}
         if self._args["urls"]:
             for url in self._args["urls"]:
-                cls = self._site_of(url, chosen, modules)
+                cls = self._site_of(url, configured, modules)
                 plan.setdefault(cls.name, (cls, {"urls": []}))[1]["urls"].append(url)
         else:
             plan = {slug: (cls, {}) for slug, cls in chosen.items()}
@@ -437,10 +437,11 @@ class GenericNewsSpider(scrapy.Spider):
         self.logger.info("news: %d site(s): %s", len(self.sites), ", ".join(self.sites) or "none")
 
     @staticmethod
-    def _site_of(url: str, chosen: dict[str, type], modules: dict[str, type]) -> type[NewsSpider]:
+    def _site_of(url: str, configured: dict[str, type], modules: dict[str, type]) -> type[NewsSpider]:
+        """The configured site of an ``-a urls`` URL, else a site named after its host."""
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
             raise ValueError(f"news: -a urls: {url!r} is not an http(s) URL")
-        for cls in chosen.values():
+        for cls in configured.values():
             if on_site(url, cls.allowed_domains):
                 return cls
         for slug, cls in modules.items():

@@ -245,7 +245,7 @@ def _site_class(slug: str, entry: Any, path: str) -> type[ConfiguredSite]:
         attrs["listing_date_formats"] = tuple(_formats(listing["date_formats"], fail, "listing.date_formats"))
 
     attrs["rules"] = _rules(entry, languages, fail)
-    return type(f"{''.join(p.title() for p in slug.split('_'))}Site", (ConfiguredSite,), attrs)
+    return type(_class_name(slug), (ConfiguredSite,), attrs)
 
 
 def _rules(entry: dict, languages: list[str], fail) -> SiteRules:
@@ -325,27 +325,32 @@ def _by_language(value: Any, languages: list[str], fail, key: str, urls: bool = 
 
 
 # --- Hosts no entry declares ---------------------------------------------------------------------
-def _bare_host(url: str) -> str:
-    host = host_of(url)
+def _class_name(slug: str) -> str:
+    return "".join(part.title() for part in slug.split("_")) + "Site"
+
+
+def _strip_www(host: str) -> str:
+    host = host.lower().strip(".")
     return host[4:] if host.startswith("www.") else host
+
+
+def _bare_host(url: str) -> str:
+    return _strip_www(host_of(url))
 
 
 def host_slug(host: str) -> str:
     """The slug of a site known only by its host: ``www.example-news.kz`` → ``example_news_kz``."""
-    host = host.lower().strip(".")
-    host = host[4:] if host.startswith("www.") else host
-    slug = re.sub(r"[^a-z0-9]+", "_", host).strip("_")
+    slug = re.sub(r"[^a-z0-9]+", "_", _strip_www(host)).strip("_")
     return slug if slug[:1].isalpha() else f"site_{slug}"
 
 
 def host_site(url: str) -> type[ConfiguredSite]:
     """A ``ConfiguredSite`` for the host of an article URL no entry declares: generic extraction."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    domain = host[4:] if host.startswith("www.") else host
+    host, domain = (parts.hostname or "").lower(), _bare_host(url)
     slug = host_slug(host)
     return type(
-        f"{''.join(p.title() for p in slug.split('_'))}Site",
+        _class_name(slug),
         (ConfiguredSite,),
         {
             "name": slug,

@@ -69,7 +69,7 @@ import yaml
 
 from csto_crawler.entrypoints import ENTRY_KINDS
 from csto_crawler.extract.rules import SiteRules
-from csto_crawler.spiders.base import NewsSpider
+from csto_crawler.spiders.base import NewsSpider, SpiderArgumentError
 from csto_crawler.urls import host_of, on_site
 
 __all__ = [
@@ -400,7 +400,12 @@ class GenericNewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.setup(crawler)
+        try:
+            spider.setup(crawler)
+        except (SpiderArgumentError, ConfigError) as exc:
+            # One clean line before Scrapy's traceback, which buries the message.
+            spider.logger.error("%s: %s", "Bad spider argument" if isinstance(exc, SpiderArgumentError) else "Bad configuration", exc)
+            raise
         return spider
 
     def setup(self, crawler) -> None:
@@ -416,7 +421,7 @@ class GenericNewsSpider(scrapy.Spider):
         wanted = self._args["sites"]
         unknown = [s for s in wanted if s not in configured]
         if unknown:
-            raise ValueError(f"news: -a sites: unknown site(s) {unknown}; configured: {', '.join(sorted(configured)) or 'none'}")
+            raise SpiderArgumentError(f"news: -a sites: unknown site(s) {unknown}; configured: {', '.join(sorted(configured)) or 'none'}")
         chosen = {slug: cls for slug, cls in configured.items() if not wanted or slug in wanted}
         plan: dict[str, tuple[type[NewsSpider], dict]] = {}
         if self._args["urls"]:
@@ -430,7 +435,7 @@ class GenericNewsSpider(scrapy.Spider):
             offered = {x for cls, _ in plan.values() for x in cls.languages}
             unknown = [x for x in langs if x not in offered]
             if unknown:
-                raise ValueError(f"news: -a lang: no selected site has the language edition(s) {unknown}; they have {sorted(offered)}")
+                raise SpiderArgumentError(f"news: -a lang: no selected site has the language edition(s) {unknown}; they have {sorted(offered)}")
         for slug, (cls, kwargs) in plan.items():
             if langs and cls.languages:
                 mine = [x for x in langs if x in cls.languages]
@@ -445,13 +450,13 @@ class GenericNewsSpider(scrapy.Spider):
     def _site_of(url: str, configured: dict[str, type], modules: dict[str, type]) -> type[NewsSpider]:
         """The configured site of an ``-a urls`` URL, else a site named after its host."""
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise ValueError(f"news: -a urls: {url!r} is not an http(s) URL")
+            raise SpiderArgumentError(f"news: -a urls: {url!r} is not an http(s) URL")
         for cls in configured.values():
             if on_site(url, cls.allowed_domains):
                 return cls
         for slug, cls in modules.items():
             if on_site(url, getattr(cls, "allowed_domains", ()) or ()):
-                raise ValueError(f"news: -a urls: {url} belongs to the {slug} spider; run: scrapy crawl {slug} -a urls={url}")
+                raise SpiderArgumentError(f"news: -a urls: {url} belongs to the {slug} spider; run: scrapy crawl {slug} -a urls={url}")
         return host_site(url)
 
     async def start(self):

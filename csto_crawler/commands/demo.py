@@ -122,6 +122,13 @@ def _datasette_command(db_path: Path) -> str:
     return f"{program} {_shown(target)}{'/' if target.is_dir() else ''}"
 
 
+def _csto_serve_command(db_path: Path) -> str:
+    csto = Path(sys.executable).parent / "csto"
+    program = _shown(csto) if csto.exists() else "csto"
+    default = archive_path(None).resolve()
+    return f"{program} serve" + ("" if db_path == default else f" --db {_shown(db_path)}")
+
+
 def run(args: argparse.Namespace) -> int:
     from csto_crawler.commands.refresh import RefreshLocked, refresh_lock
     from csto_crawler.runner import crawl, last_run_id, summarise_runs
@@ -177,6 +184,7 @@ def run(args: argparse.Namespace) -> int:
           f"{counts['versions']} versions from {counts['sites']} sites.")
     print("\nBrowse it with Datasette (then open http://127.0.0.1:8001/):")
     print(f"    {_datasette_command(db_path)}")
+    print(f"    (or: {_csto_serve_command(db_path)})")
     problems = [s for s in sites if s not in {x.site for x in summaries}]
     problems += sorted({x.site for x in summaries if x.failed})
     if problems:

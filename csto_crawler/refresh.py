@@ -100,6 +100,8 @@ class KnownUrl:
     last_checked: datetime | None
     born: datetime | None  #: publication date, else first seen
     irrelevant: bool = False
+    #: the last fetch outcome of a URL without a document (blocked, error, gone, irrelevant)
+    outcome: str | None = None
 
     def conditional_headers(self) -> dict[str, str]:
         """``If-None-Match``/``If-Modified-Since`` from the last fetch of this document."""
@@ -159,9 +161,10 @@ class ArchiveState:
                     known[row["url"]] = KnownUrl(row["url"], entry.document_id, entry.status,
                                                  entry.etag, entry.last_modified,
                                                  entry.last_checked, entry.born)
-                elif row["outcome"] == "irrelevant":
+                else:
                     known[row["url"]] = KnownUrl(row["url"], None, None, None, None, None, None,
-                                                 irrelevant=True)
+                                                 irrelevant=row["outcome"] == "irrelevant",
+                                                 outcome=row["outcome"])
         except sqlite3.Error as exc:
             logger.warning("could not read the archive state of %s from %s: %s", site, path, exc)
             return cls()
@@ -176,7 +179,8 @@ class ArchiveState:
         return self._known.get(url)
 
     def knows(self, url: str) -> bool:
-        """Whether the URL was fetched before (as a document, an alias or an irrelevant page)."""
+        """Whether the URL was fetched before (a document, an alias, or a page that was
+        irrelevant, blocked, broken or gone): a listing page of known URLs ends paging."""
         return url in self._known
 
     def decide(self, url: str, *, now: datetime, schedule: RecheckSchedule) -> str:
@@ -184,8 +188,10 @@ class ArchiveState:
         entry = self._known.get(url)
         if entry is None:
             return "new"
-        if entry.irrelevant or entry.document_id is None:
-            return "skip"
+        if entry.document_id is None:
+            # never archived: irrelevant and removed pages are left alone; a page that was
+            # blocked or broken last time is tried again
+            return "new" if entry.outcome in ("blocked", "error") else "skip"
         if entry.last_checked is None or entry.born is None:
             return "recheck"
         due = schedule.is_due(born=entry.born, last_checked=entry.last_checked, now=now)
@@ -203,7 +209,8 @@ class ArchiveState:
 class RequestKindStats:
     """Extension: counts requests that reach the downloader by kind (``csto/requests/<kind>``:
     robots, feeds, sitemaps, listings, search, article, recheck) and how many were conditional
-    (``csto/requests/conditional``), so a run reports what it asked of the site."""
+    (``csto/requests/conditional``), and listing pages past the first
+    (``csto/requests/deeper_pages``), so a run reports what it asked of the site."""
 
     def __init__(self, stats) -> None:
         self.stats = stats
@@ -222,5 +229,8 @@ class RequestKindStats:
         else:
             kind = request.meta.get("csto_kind") or "other"
         self.stats.inc_value(f"csto/requests/{kind}")
+        page = request.meta.get("csto_page")
+        if page is not None and page > getattr(spider, "first_page", 1):
+            self.stats.inc_value("csto/requests/deeper_pages")
         if b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
             self.stats.inc_value("csto/requests/conditional")

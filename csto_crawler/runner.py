@@ -33,7 +33,12 @@ def crawl(slugs: Sequence[str], overrides: dict | None = None,
           spider_args: dict | None = None) -> None:
     """Run the named spiders (concurrently, in this process) until all have finished."""
     settings = project_settings(overrides)
-    process = AsyncCrawlerProcess(settings)
+    # Scrapy configures logging from LOG_LEVEL; a handler the CLI installed earlier would
+    # print every record a second time, unfiltered.
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    process = AsyncCrawlerProcess(settings, install_root_handler=True)
     for slug in slugs:
         process.crawl(slug, **(spider_args or {}))
     process.start()

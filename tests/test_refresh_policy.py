@@ -98,3 +98,17 @@ def test_missing_archive_is_an_empty_state(tmp_path):
     state = ArchiveState.load(tmp_path / "none.db", "s")
     assert len(state) == 0 and state.decide("https://s.example/a", now=NOW,
                                             schedule=SCHEDULE) == "new"
+
+
+def test_blocked_pages_are_known_but_retried_and_gone_ones_left_alone(tmp_path):
+    db = tmp_path / "a.db"
+    with Archive(db, clock=FixedClock(NOW - timedelta(days=1))) as arch:
+        arch.record_fetch(url="https://s.example/challenge", site="s", outcome="blocked")
+        arch.record_fetch(url="https://s.example/broken", site="s", outcome="error")
+        arch.record_fetch(url="https://s.example/never-was", site="s", outcome="gone")
+    state = ArchiveState.load(db, "s")
+    for url in ("challenge", "broken", "never-was"):
+        assert state.knows(f"https://s.example/{url}")
+    assert state.decide("https://s.example/challenge", now=NOW, schedule=SCHEDULE) == "new"
+    assert state.decide("https://s.example/broken", now=NOW, schedule=SCHEDULE) == "new"
+    assert state.decide("https://s.example/never-was", now=NOW, schedule=SCHEDULE) == "skip"

@@ -91,6 +91,8 @@ def run(args) -> int:
         print(f"csto refresh: {exc}", file=sys.stderr)
         return 2
     overrides["CSTO_ARCHIVE_DB"] = str(db_path)
+    # The summary is the output; Scrapy's own log only from warnings on, unless asked (-v).
+    overrides.setdefault("LOG_LEVEL", "INFO" if args.verbose else "WARNING")
     if args.mirror:
         overrides["CSTO_MIRROR"] = args.mirror
     known = sorted(spider_classes())

@@ -142,6 +142,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"csto demo: unknown site(s) {', '.join(unknown)}; known: {', '.join(known)}",
               file=sys.stderr)
         return 2
+    if not getattr(args, "verbose", False):
+        for handler in logging.getLogger().handlers:
+            handler.setLevel(logging.WARNING)
     try:
         mirror = MirrorServer(args.fixtures)
     except FileNotFoundError as exc:
@@ -156,9 +159,6 @@ def run(args: argparse.Namespace) -> int:
         # unless -v: the summary below is the output, not Scrapy's per-spider stats dumps.
         overrides = {"CSTO_MIRROR": mirror.base_url, "CSTO_ARCHIVE_DB": str(db_path),
                      "LOG_ENABLED": False}
-        if not getattr(args, "verbose", False):
-            for handler in logging.getLogger().handlers:
-                handler.setLevel(logging.WARNING)
         try:
             with refresh_lock(db_path):
                 before = last_run_id(db_path)

@@ -13,33 +13,54 @@ from pathlib import Path
 import pytest
 
 from csto_crawler import PROJECT_ROOT
-from csto_crawler.commands.demo import _datasette_command, archive_counts, format_demo_table
+from csto_crawler.commands.demo import (
+    _datasette_command,
+    archive_counts,
+    format_demo_table,
+    run_statuses,
+    sites_of,
+)
 from csto_crawler.runner import RunSummary
 
 #: The issue's budget for the whole demo on these machines.
 DEMO_BUDGET_SECONDS = 120
 
 
-def summary(site: str, run_id: int = 1, reason: str = "finished", responses: int = 5, **outcomes):
-    return RunSummary(run_id=run_id, site=site, finish_reason=reason, outcomes=outcomes,
-                      responses=responses)
+def summary(site: str, run_id: int = 1, reason: str = "finished", responses: int = 5):
+    return RunSummary(run_id=run_id, site=site, finish_reason=reason, responses=responses)
 
 
 def test_table_counts_outcomes_per_site_and_flags_missing_or_failed_runs():
+    sites = {"akorda": "akorda", "baonga": "baonga", "khovar": "khovar", "mid_ru": "mid_ru",
+             "paruskg": "news", "vov_vn": "news"}
+    statuses = run_statuses([summary("akorda"), summary("mid_ru"), summary("news"),
+                             summary("khovar", reason="shutdown", responses=0)], sites)
+    assert statuses == {"akorda": "ok", "baonga": "NO RUN", "khovar": "FAILED", "mid_ru": "ok",
+                        "paruskg": "ok", "vov_vn": "ok"}
     table = format_demo_table(
-        [summary("akorda", new=3, irrelevant=1, error=1, blocked=1),
-         summary("mid_ru", unchanged=2, not_modified=4, duplicate=1, changed=1, gone=1),
-         summary("khovar", reason="shutdown", responses=0)],
-        ["akorda", "baonga", "khovar", "mid_ru"])
+        {"akorda": {"new": 3, "irrelevant": 1, "error": 1, "blocked": 1},
+         "mid_ru": {"unchanged": 2, "not_modified": 4, "duplicate": 1, "changed": 1, "gone": 1},
+         "paruskg": {"new": 2}},
+        statuses)
     lines = table.splitlines()
     assert lines[0].split() == ["site", "fetched", "new", "changed", "unchanged", "irrelevant",
                                 "gone", "errors", "status"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[2:] if not line.startswith("-")}
+    assert list(rows) == [*sites, "total"]
     assert rows["akorda"] == ["6", "3", "0", "0", "1", "0", "2", "ok"]
     assert rows["mid_ru"] == ["9", "0", "1", "7", "0", "1", "0", "ok"]
     assert rows["baonga"] == ["0", "0", "0", "0", "0", "0", "0", "NO", "RUN"]
     assert rows["khovar"][-1] == "FAILED"
-    assert rows["total"] == ["15", "3", "1", "7", "1", "1", "2"]
+    assert rows["paruskg"] == ["2", "2", "0", "0", "0", "0", "0", "ok"]
+    assert rows["total"] == ["17", "5", "1", "7", "1", "1", "2"]
+
+
+def test_sites_of_expands_a_dispatching_spider_into_its_configured_sites():
+    from csto_crawler.sites import site_classes, spider_classes
+
+    sites = sites_of(sorted(spider_classes()))
+    assert set(sites) == set(site_classes())
+    assert all(spider in spider_classes() for spider in sites.values())
 
 
 def test_datasette_command_serves_the_archive_folder(tmp_path, monkeypatch):
@@ -86,7 +107,7 @@ def test_demo_archives_every_site_and_a_second_run_adds_no_version(tmp_path):
     reason = _missing_part()
     if reason:
         pytest.skip(reason)
-    from csto_crawler.sites import spider_classes
+    from csto_crawler.sites import site_classes, spider_classes
 
     spiders = sorted(spider_classes())
     db = tmp_path / "archive.db"
@@ -101,8 +122,9 @@ def test_demo_archives_every_site_and_a_second_run_adds_no_version(tmp_path):
     finally:
         conn.close()
     assert set(spiders) <= with_documents, f"no document from {set(spiders) - with_documents}"
-    for slug in spiders:
-        assert re.search(rf"^{re.escape(slug)}\s+\d+\s+\d+", out, re.M), f"{slug} not in\n{out}"
+    for slug in site_classes():  # every site has a row, with documents
+        row = re.search(rf"^{re.escape(slug)}\s+(\d+)\s+(\d+)", out, re.M)
+        assert row and int(row.group(2)) > 0, f"{slug}: no new document in\n{out}"
     assert f"this run added {versions} versions" in out
     assert "datasette" in out
 

@@ -139,6 +139,12 @@ def test_every_spider_finishes_and_archives_its_site(two_crawls):
         db, "SELECT DISTINCT r.spider FROM runs r JOIN fetches f ON f.run_id = r.id "
             "WHERE f.document_id IS NOT NULL")}
     assert set(slugs) - with_documents == set()
+    # every site has documents (the generic news spider's are under its configured slugs)
+    from csto_crawler.sites import site_classes
+
+    per_site = {r["site"]: r["n"] for r in query(
+        db, "SELECT site, COUNT(*) AS n FROM documents GROUP BY site")}
+    assert {s for s in site_classes() if not per_site.get(s)} == set(), per_site
 
 
 def test_relevant_fixtures_are_archived_with_their_expected_title(two_crawls):

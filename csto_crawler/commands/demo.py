@@ -22,7 +22,8 @@ from csto_crawler.mirror import DEFAULT_FIXTURES, MirrorServer
 
 from ._common import archive_path
 
-__all__ = ["archive_counts", "format_demo_table", "register", "run"]
+__all__ = ["archive_counts", "format_demo_table", "register", "run", "run_statuses", "site_outcomes",
+           "sites_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -72,28 +73,48 @@ def archive_counts(db_path: Path, after_run_id: int = 0) -> dict[str, int]:
         conn.close()
 
 
-def format_demo_table(summaries: Sequence, sites: Sequence[str]) -> str:
-    """Per site: fetched and the outcome columns; a site without a run says so."""
-    by_site: dict[str, list] = {}
-    for summary in summaries:
-        by_site.setdefault(summary.site, []).append(summary)
+def site_outcomes(db_path: Path, after_run_id: int) -> dict[str, dict[str, int]]:
+    """Fetch outcomes per site (``fetches.site``) of the runs after ``after_run_id``."""
+    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    try:
+        outcomes: dict[str, dict[str, int]] = {}
+        for site, outcome, count in conn.execute(
+                "SELECT f.site, f.outcome, COUNT(*) FROM fetches f JOIN runs r ON r.id = f.run_id "
+                "WHERE f.run_id > ? GROUP BY COALESCE(f.site, r.spider), f.outcome "
+                "ORDER BY 1, 2", (after_run_id,)):
+            outcomes.setdefault(site, {})[outcome] = count
+        return outcomes
+    finally:
+        conn.close()
+
+
+def sites_of(spiders: Sequence[str]) -> dict[str, str]:
+    """Every site the spiders crawl, mapped to its spider (a dispatching spider such as
+    ``news`` crawls several configured sites)."""
+    from csto_crawler.commands._common import project_settings
+    from csto_crawler.sites import spider_classes
+
+    classes = spider_classes()
+    sites: dict[str, str] = {}
+    for name in spiders:
+        cls = classes[name]
+        if getattr(cls, "dispatcher", False):
+            for slug in cls.configured_sites(project_settings()):
+                sites[slug] = name
+        else:
+            sites[name] = name
+    return dict(sorted(sites.items()))
+
+
+def format_demo_table(outcomes: dict[str, dict[str, int]], statuses: dict[str, str]) -> str:
+    """One row per site (the keys of ``statuses``, in order): fetched and the outcome columns."""
     header = ("site", "fetched", *(name for name, _ in COLUMNS), "status")
     rows, totals = [], [0] * (1 + len(COLUMNS))
-    for site in sites:
-        runs = by_site.get(site, [])
-        outcomes: dict[str, int] = {}
-        for run in runs:
-            for outcome, count in run.outcomes.items():
-                outcomes[outcome] = outcomes.get(outcome, 0) + count
-        values = [sum(outcomes.values())]
-        values += [sum(outcomes.get(o, 0) for o in counted) for _, counted in COLUMNS]
+    for site, status in statuses.items():
+        counts = outcomes.get(site, {})
+        values = [sum(counts.values())]
+        values += [sum(counts.get(o, 0) for o in counted) for _, counted in COLUMNS]
         totals = [t + v for t, v in zip(totals, values, strict=True)]
-        if not runs:
-            status = "NO RUN"
-        elif any(run.failed for run in runs):
-            status = "FAILED"
-        else:
-            status = "ok"
         rows.append((site, *values, status))
     rows.append(("total", *totals, ""))
     widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
@@ -104,6 +125,19 @@ def format_demo_table(summaries: Sequence, sites: Sequence[str]) -> str:
 
     rule = "-" * len(line(header))
     return "\n".join([line(header), rule, *(line(r) for r in rows[:-1]), rule, line(rows[-1])])
+
+
+def run_statuses(summaries: Sequence, sites: dict[str, str]) -> dict[str, str]:
+    """Per site: ``ok``, ``FAILED`` (its spider's run failed) or ``NO RUN``."""
+    by_spider: dict[str, list] = {}
+    for summary in summaries:
+        by_spider.setdefault(summary.site, []).append(summary)
+    statuses = {}
+    for site, spider in sites.items():
+        runs = by_spider.get(spider, [])
+        statuses[site] = ("NO RUN" if not runs else
+                          "FAILED" if any(run.failed for run in runs) else "ok")
+    return statuses
 
 
 def _shown(path: Path) -> str:
@@ -174,8 +208,9 @@ def run(args: argparse.Namespace) -> int:
         requests = mirror.requests()
     elapsed = time.monotonic() - started
 
+    statuses = run_statuses(summaries, sites_of(sites))
     print()
-    print(format_demo_table(summaries, sites))
+    print(format_demo_table(site_outcomes(db_path, before), statuses))
     counts = archive_counts(db_path, before)
     conditional = sum(1 for r in requests if r.conditional)
     print(f"\n{len(requests)} requests to the sample web ({conditional} conditional) in "
@@ -185,8 +220,7 @@ def run(args: argparse.Namespace) -> int:
     print("\nBrowse it with Datasette (then open http://127.0.0.1:8001/):")
     print(f"    {_datasette_command(db_path)}")
     print(f"    (or: {_csto_serve_command(db_path)})")
-    problems = [s for s in sites if s not in {x.site for x in summaries}]
-    problems += sorted({x.site for x in summaries if x.failed})
+    problems = [site for site, status in statuses.items() if status != "ok"]
     if problems:
         print(f"csto demo: no usable run for {', '.join(problems)}", file=sys.stderr)
         return 1

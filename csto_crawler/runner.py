@@ -38,7 +38,7 @@ def crawl(slugs: Sequence[str], overrides: dict | None = None,
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    process = AsyncCrawlerProcess(settings, install_root_handler=True)
+    process = AsyncCrawlerProcess(settings)
     for slug in slugs:
         process.crawl(slug, **(spider_args or {}))
     process.start()

@@ -13,12 +13,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def project_settings(**overrides) -> dict:
-    """The project's settings as a plain dict, with overrides (no pipelines, no archive)."""
+    """The project's settings as a plain dict, with overrides (no pipelines, no archive: a
+    spider under test never consults the real ``archive/archive.db``)."""
     settings = Settings()
     settings.setmodule("csto_crawler.settings", priority="project")
     # The reactor settings are get_crawler's (they must match the installed reactor).
     values = {key: settings[key] for key in settings if not key.startswith(("TWISTED_", "ASYNCIO_"))}
-    values.update({"ITEM_PIPELINES": {}, "CSTO_ENTRY_POINTS": ""})
+    values.update({"ITEM_PIPELINES": {}, "CSTO_ENTRY_POINTS": "", "CSTO_INCREMENTAL": False})
     values.update(overrides)
     return values
 

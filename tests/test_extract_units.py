@@ -104,7 +104,8 @@ def test_site_furniture_patterns_apply():
     ("19-06-2023, 21:34.", (), None, "2023-06-19"),  # no known zone: calendar date only, no invented offset
     ("Июль 27, 2020 13:45", (), "Asia/Dushanbe", "2020-07-27T13:45:00+05:00"),
     ("23 ноября 2023 года, 15:20", ("%d %B %Y %H:%M",), "Asia/Almaty", "2023-11-23T15:20:00+06:00"),
-    ("19 мая 2021 г.", (), "Europe/Minsk", "2021-05-19"),
+    ("19 мая 2021 г.", (), "Europe/Minsk", "2021-05-19T00:00:00+03:00"),  # date only, zone known
+    ("19 мая 2021 г.", (), None, "2021-05-19"),  # date only, zone unknown: no invented offset
     ("28 қараша 2024, 17:20", (), "Asia/Almaty", "2024-11-28T17:20:00+05:00"),
     ("June 5, 2023 3:15 pm", (), "UTC", "2023-06-05T15:15:00+00:00"),
     ("Thứ năm, 28/11/2024 20:10 (GMT+7)", (), None, "2024-11-28T20:10:00+07:00"),

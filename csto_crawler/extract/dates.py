@@ -188,6 +188,15 @@ def _offset(value: str | None) -> tzinfo | None:
     return zone_of(value if ":" in value else f"{value[:3]}:{value[3:]}")
 
 
+def _date_only(day: date, tz: tzinfo | None) -> str:
+    """A date printed without a time: local midnight with the site's offset when its zone is
+    known (so ``published_at`` keeps its ISO-with-offset form and sorts with timed dates), else
+    the bare calendar date (an offset is never invented)."""
+    if tz is None:
+        return day.isoformat()
+    return datetime(day.year, day.month, day.day, tzinfo=tz).isoformat()
+
+
 def _build(parts: dict, tz: tzinfo | None) -> str | None:
     """ISO string from matched parts; None when the date is impossible or has no zone."""
     try:
@@ -195,7 +204,7 @@ def _build(parts: dict, tz: tzinfo | None) -> str | None:
         month = int(month) if month else _EN_MONTHS.index(parts["mon"].lower()) + 1
         year, day = int(parts["y"]), int(parts["d"])
         if parts.get("H") is None:
-            return date(year, month, day).isoformat()
+            return _date_only(date(year, month, day), _offset(parts.get("tz")) or tz)
         hour, minute, second = int(parts["H"]), int(parts["M"]), int(parts.get("S") or 0)
         ampm = (parts.get("ampm") or "").replace(".", "").lower()
         if ampm == "pm" and hour < 12:
@@ -256,7 +265,7 @@ def parse_iso(value: str, tz: tzinfo | None = None) -> str | None:
         return parse_date(value, tz=tz)
     if parsed.tzinfo is None:
         if len(value) <= 10:
-            return parsed.date().isoformat()
+            return _date_only(parsed.date(), tz)
         if tz is None:
             logger.debug("machine date %r has no offset and no zone is known: date only", value)
             return parsed.date().isoformat()

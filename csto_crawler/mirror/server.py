@@ -19,14 +19,16 @@ import dataclasses
 import email.utils
 import gzip
 import html
+import io
 import ipaddress
 import json
 import logging
 import socket
 import struct
 import threading
+import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,7 +47,18 @@ logger = logging.getLogger(__name__)
 #: Where the fixture pages are (the mirror serves them).
 DEFAULT_FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 #: What ``fault(url, kind)`` can do to a page.
-FAULT_KINDS = ("500_then_ok", "slow", "truncate", "challenge", "reset")
+FAULT_KINDS = ("500_then_ok", "slow", "truncate", "challenge", "reset", "reset_body", "status",
+               "body", "redirect", "redirect_loop", "huge")
+#: The options each fault kind takes besides ``times`` (see ``MirrorServer.fault``).
+FAULT_OPTIONS = {
+    "status": {"status", "headers"},
+    "body": {"body", "content_type", "status", "headers"},
+    "redirect": {"location", "status"},
+    "redirect_loop": {"status"},
+    "huge": {"size", "announce"},
+}
+#: A ``huge`` fault's default size (bytes): above the project's ``DOWNLOAD_MAXSIZE``.
+HUGE_DEFAULT = 32 * 1024 * 1024
 #: A ``slow`` fault never waits longer than this (seconds).
 MAX_DELAY = 60.0
 #: The admin API reads at most this much JSON.
@@ -84,6 +97,7 @@ class RequestRecord:
     bytes: int  #: body bytes sent (after gzip)
     gzip: bool
     fault: str | None
+    at: float = 0.0  #: when it was answered (``time.monotonic()``)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -95,6 +109,7 @@ class _Fault:
     times: int | None  #: how many requests it still hits (None: until cleared)
     delay: float
     page: str | None = None  #: the page a challenge serves (None: the built-in stub)
+    options: dict[str, Any] = field(default_factory=dict)  #: the kind's options (FAULT_OPTIONS)
 
 
 @lru_cache(maxsize=512)
@@ -158,7 +173,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _log(self, url: str | None, status: int, conditional: bool, sent: int, gzipped: bool,
              fault: str | None) -> None:
         self.server.mirror._record(RequestRecord(self.command, self.path, url, status,
-                                                 conditional, sent, gzipped, fault))
+                                                 conditional, sent, gzipped, fault,
+                                                 time.monotonic()))
 
     def _write_response(self, status: int, headers: list[tuple[str, str]], body: bytes,
                         head: bool, length: int | None = None) -> None:
@@ -207,6 +223,10 @@ class _Handler(BaseHTTPRequestHandler):
             sent = self._send_simple(500, "Internal Server Error", head)
             self._log(url, 500, conditional, sent, False, kind)
             return
+        if fault is not None and kind in ("status", "body", "redirect", "redirect_loop", "huge"):
+            status, sent = self._serve_fault(fault, head)
+            self._log(url, status, conditional, sent, False, kind)
+            return
         if kind == "slow" and fault is not None:
             mirror._stopping.wait(min(fault.delay, MAX_DELAY))
         if kind == "challenge" and fault is not None:
@@ -234,6 +254,13 @@ class _Handler(BaseHTTPRequestHandler):
             body = _gzipped(body)
             headers.append(("Content-Encoding", "gzip"))
         headers.append(("Vary", "Accept-Encoding"))
+        if kind == "reset_body" and body and not head:
+            self._write_response(page.status, headers, b"", head=True, length=len(body))
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self._reset_connection()
+            self._log(url, page.status, conditional, len(body) // 2, gzipped, kind)
+            return
         if kind == "truncate" and body:
             cut = body[: max(0, len(body) // 2)]
             self._write_response(page.status, headers, b"", head=True, length=len(body))
@@ -249,6 +276,56 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._write_response(page.status, headers, body, head)
         self._log(url, page.status, conditional, 0 if head else len(body), gzipped, kind)
+
+    def _serve_fault(self, fault: _Fault, head: bool) -> tuple[int, int]:
+        """Answer a ``status``, ``body``, ``redirect``, ``redirect_loop`` or ``huge`` fault;
+        returns (status, body bytes sent). The body is sent as is: never gzipped here."""
+        options = fault.options
+        if fault.kind == "status":
+            status = int(options.get("status", 503))
+            extra = list((options.get("headers") or {}).items())
+            return status, self._send_simple(status, "Fault", head, extra=extra)
+        if fault.kind in ("redirect", "redirect_loop"):
+            status = int(options.get("status", 302))
+            location = (options.get("location") if fault.kind == "redirect"
+                        else self.server.mirror.base_url + self.path)
+            self._write_response(status, [("Location", location)], b"", head)
+            return status, 0
+        if fault.kind == "huge":
+            return 200, self._send_huge(int(options.get("size", HUGE_DEFAULT)),
+                                        bool(options.get("announce", True)), head)
+        body = options.get("body", b"")
+        body = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        status = int(options.get("status", 200))
+        headers = [("Content-Type", options.get("content_type") or "application/octet-stream")]
+        headers += list((options.get("headers") or {}).items())
+        self._write_response(status, headers, body, head)
+        return status, 0 if head else len(body)
+
+    def _send_huge(self, size: int, announce: bool, head: bool) -> int:
+        """An HTML page of ``size`` bytes, generated as it is sent; with ``announce`` its
+        Content-Length says so up front, else the length is unknown until the connection
+        closes."""
+        chunk = ("<p>" + "Огромная страница. " * 50 + "</p>\n").encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        if announce:
+            self.send_header("Content-Length", str(size))
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        sent = 0
+        if head:
+            return 0
+        try:
+            while sent < size:
+                piece = chunk[: size - sent]
+                self.wfile.write(piece)
+                sent += len(piece)
+        except OSError:  # the client gave up (as it should)
+            pass
+        return sent
 
     def _not_modified(self, page: Page) -> bool:
         if_none_match = self.headers.get("If-None-Match")
@@ -275,6 +352,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.close()
         except OSError:
             pass
+        # http.server flushes wfile after the handler returns: give it a harmless one
+        self.wfile = io.BytesIO()
         self.close_connection = True
 
     def _index(self, head: bool) -> None:
@@ -439,7 +518,7 @@ class MirrorServer:
 
     # -- faults --------------------------------------------------------------------------------
     def fault(self, url: str, kind: str, *, times: int | None = None, delay: float = 2.0,
-              page: str | None = None) -> None:
+              page: str | None = None, **options: Any) -> None:
         """Make requests for ``url`` fail.
 
         * ``500_then_ok``: ``times`` (default 1) answers ``500``, then the page;
@@ -448,12 +527,29 @@ class MirrorServer:
         * ``challenge``: a bot-challenge page with status 200: the built-in "Data
           processing... Please, wait." stub, or the fixture page at ``page`` (e.g. a site's
           own ``challenge`` fixture);
-        * ``reset``: abort the connection (TCP RST), no response.
+        * ``reset``: abort the connection (TCP RST), no response;
+        * ``reset_body``: announce the whole body, send half of it, then abort (TCP RST);
+        * ``status``: answer ``status`` (default 503) with extra ``headers`` (e.g.
+          ``{"Retry-After": "2"}``) and a small HTML body;
+        * ``body``: answer ``body`` (bytes, or text sent as UTF-8) verbatim with
+          ``content_type``, ``status`` (default 200) and extra ``headers`` (a
+          ``Content-Encoding`` there says how the bytes are encoded: a gzip bomb is
+          ``gzip.compress(b"\0" * 10**9)`` with ``{"Content-Encoding": "gzip"}``);
+        * ``redirect``: answer ``status`` (default 302) with ``Location: location``, any URL
+          (another site, an internal address), passed on unchanged;
+        * ``redirect_loop``: answer ``status`` (default 302) redirecting to the same URL;
+        * ``huge``: an HTML page of ``size`` bytes (default 32 MiB), generated as it is sent,
+          its length announced (``announce``, default True) or not.
 
         ``times`` bounds how many requests the fault hits (default: until ``clear_faults``).
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; expected one of {FAULT_KINDS}")
+        unknown = set(options) - FAULT_OPTIONS.get(kind, set())
+        if unknown:
+            raise ValueError(f"fault {kind!r} takes no option(s) {sorted(unknown)}")
+        if kind == "redirect" and not options.get("location"):
+            raise ValueError("the redirect fault needs location=")
         if times is None and kind == "500_then_ok":
             times = 1
         if times is not None and int(times) < 1:
@@ -465,7 +561,8 @@ class MirrorServer:
             self.tree.page(page)  # KeyError now rather than at request time
         with self._fault_lock:
             self._faults[key] = _Fault(kind, None if times is None else int(times),
-                                       max(0.0, min(float(delay), MAX_DELAY)), page)
+                                       max(0.0, min(float(delay), MAX_DELAY)), page,
+                                       dict(options))
         logger.info("mirror: fault %s on %s (times=%s)", kind, url, times)
 
     def clear_faults(self) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-from csto_crawler import PROJECT_ROOT, __version__
+from csto_crawler import __version__
+from csto_crawler.packaged import data_root, seeds_dir
 from pipelines import ITEM_PIPELINES as _ITEM_PIPELINES
 
 
@@ -58,13 +59,16 @@ ITEM_PIPELINES = dict(_ITEM_PIPELINES)
 
 # --- The project's own keys -----------------------------------------------------------------
 #: The SQLite archive. A relative path given by the user is relative to the working folder.
-CSTO_ARCHIVE_DB = _env("CSTO_ARCHIVE_DB", str(PROJECT_ROOT / "archive" / "archive.db"))
+#: The default is ``archive/archive.db`` in the checkout; run from a package (a Scrapyd egg),
+#: in the working folder; on Scrapyd set it per job (docs/scheduling.md).
+CSTO_ARCHIVE_DB = _env("CSTO_ARCHIVE_DB", str(data_root() / "archive" / "archive.db"))
 #: ``csto`` (default): archive only CSTO-related articles; ``all``: archive everything.
 CSTO_RELEVANCE = _env("CSTO_RELEVANCE", "csto")
 #: The multilingual CSTO term list (data, editable without code).
-CSTO_RELEVANCE_TERMS = _env("CSTO_RELEVANCE_TERMS", str(PROJECT_ROOT / "seeds" / "relevance_terms.yml"))
-#: Site definitions and extra entry points (data, editable without code).
-CSTO_SEEDS_DIR = _env("CSTO_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
+CSTO_RELEVANCE_TERMS = _env("CSTO_RELEVANCE_TERMS", str(seeds_dir() / "relevance_terms.yml"))
+#: Site definitions and extra entry points (data, editable without code): the checkout's
+#: ``seeds/``, or the copy a built package (a Scrapyd egg, a wheel) carries.
+CSTO_SEEDS_DIR = _env("CSTO_SEEDS_DIR", str(seeds_dir()))
 #: A loopback mirror, e.g. ``http://127.0.0.1:8800``: every request for ``https://HOST/PATH``
 #: is fetched from ``<mirror>/HOST/PATH`` instead; items keep the original URL.
 CSTO_MIRROR = _env("CSTO_MIRROR")
@@ -83,7 +87,7 @@ CSTO_MAX_PAGES = int(_env("CSTO_MAX_PAGES", "3"))
 #: The guard on listing pages per entry point when back-filling with ``-a since=``.
 CSTO_BACKFILL_MAX_PAGES = int(_env("CSTO_BACKFILL_MAX_PAGES", "300"))
 #: Extra entry points per site (feeds, listings, sitemaps, article URLs), editable without code.
-CSTO_ENTRY_POINTS = _env("CSTO_ENTRY_POINTS", str(PROJECT_ROOT / "seeds" / "entry_points.yml"))
+CSTO_ENTRY_POINTS = _env("CSTO_ENTRY_POINTS", str(seeds_dir() / "entry_points.yml"))
 #: Coverage report: the fields counted, and the share below which a WARNING is logged (once at
 #: least CSTO_COVERAGE_MIN_ITEMS articles were seen).
 CSTO_COVERAGE_FIELDS = ["title", "published_at", "text", "language"]

@@ -1,4 +1,5 @@
-"""Shared test helpers: fixture sidecars as Scrapy responses, and a loopback HTTP server.
+"""Shared test helpers: fixture sidecars as Scrapy responses, a loopback HTTP server, and real
+``scrapy crawl`` runs against the mirror.
 
 ``file_response(sidecar)`` builds the response a spider would get for a fixture page: the right
 Scrapy response class for its Content-Type, its real URL, status and headers, and a request
@@ -20,6 +21,7 @@ __all__ = [
     "body_path",
     "file_response",
     "load_sidecar",
+    "scrapy_crawl",
     "sidecars",
 ]
 
@@ -69,3 +71,38 @@ class LoopbackServer:
     def __exit__(self, *exc) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+def scrapy_crawl(slugs, mirror_url: str, db, *settings: str, timeout: float = 180,
+                 log_level: str = "WARNING") -> None:
+    """Run ``scrapy crawl SLUG -s CSTO_MIRROR=… -s CSTO_ARCHIVE_DB=…`` for every slug,
+    concurrently, one subprocess each, exactly as a user would; fails with each failing
+    spider's output tail (non-zero exit, traceback or time-out)."""
+    import os
+    import subprocess
+    import sys
+
+    from csto_crawler import PROJECT_ROOT
+
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("CSTO_") and k != "SCRAPY_SETTINGS_MODULE"}
+    procs = {}
+    for slug in slugs:
+        argv = [sys.executable, "-m", "scrapy", "crawl", slug, "-s", f"CSTO_MIRROR={mirror_url}",
+                "-s", f"CSTO_ARCHIVE_DB={db}", "-s", f"LOG_LEVEL={log_level}"]
+        for setting in settings:
+            argv += ["-s", setting]
+        procs[slug] = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True)
+    failures = []
+    for slug, proc in procs.items():
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output, _ = proc.communicate(timeout=10)
+            failures.append(f"{slug}: timed out\n{output[-2000:]}")
+            continue
+        if proc.returncode != 0 or "Traceback" in output:
+            failures.append(f"{slug}: exit {proc.returncode}\n{output[-2000:]}")
+    assert not failures, "\n\n".join(failures)

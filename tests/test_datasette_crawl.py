@@ -12,16 +12,13 @@ an injected ``<script>``, a page gone after two misses), are in ``test_datasette
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import scrapy_crawl
 from test_datasette import QUERIES, fetch, rows_of
 
-from csto_crawler import PROJECT_ROOT
 from csto_crawler.commands import serve
 
 pytestmark = pytest.mark.e2e
@@ -31,46 +28,9 @@ CRAWL_TIMEOUT = 180
 EDIT_MARK = "(2026)"
 
 
-def _crawl_unavailable() -> str | None:
-    """Why a real crawl cannot run in this checkout (a pipeline or spider not written yet)."""
-    from scrapy.settings import Settings
-    from scrapy.utils.misc import load_object
-
-    settings = Settings()
-    settings.setmodule("csto_crawler.settings", priority="project")
-    try:
-        for path in settings.getdict("ITEM_PIPELINES"):
-            load_object(path)
-        from csto_crawler.sites import spider_classes
-    except ImportError as exc:
-        return f"a crawl dependency is not written yet: {exc}"
-    return None if spider_classes() else "no spider module yet"
-
-
 def crawl(slugs: list[str], mirror, db: Path, *settings: str) -> None:
     """``scrapy crawl SLUG`` for every slug, concurrently, one process each."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("CSTO_") and k != "SCRAPY_SETTINGS_MODULE"}
-    procs = {}
-    for slug in slugs:
-        argv = [sys.executable, "-m", "scrapy", "crawl", slug, "-s", f"CSTO_MIRROR={mirror.base_url}",
-                "-s", f"CSTO_ARCHIVE_DB={db}", "-s", "LOG_LEVEL=WARNING"]
-        for setting in settings:
-            argv += ["-s", setting]
-        procs[slug] = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True)
-    failures = []
-    for slug, proc in procs.items():
-        try:
-            output, _ = proc.communicate(timeout=CRAWL_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            output, _ = proc.communicate(timeout=10)
-            failures.append(f"{slug}: timed out\n{output[-2000:]}")
-            continue
-        if proc.returncode != 0 or "Traceback" in output:
-            failures.append(f"{slug}: exit {proc.returncode}\n{output[-2000:]}")
-    assert not failures, "\n\n".join(failures)
+    scrapy_crawl(slugs, mirror.base_url, db, *settings, timeout=CRAWL_TIMEOUT)
 
 
 def _query(db: Path, sql: str, params: tuple = ()) -> list[dict]:
@@ -124,9 +84,6 @@ def crawl_sample_web(db: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    reason = _crawl_unavailable()
-    if reason:
-        pytest.skip(reason)
     root = tmp_path_factory.mktemp("crawl")
     db = root / "data" / "archive.db"
     db.parent.mkdir()

@@ -75,21 +75,6 @@ def test_archive_counts_of_a_missing_archive(tmp_path):
                                                      "added": 0}
 
 
-def _missing_part() -> str | None:
-    """Why the demo cannot run yet: a pipeline or spider module that is not written."""
-    from scrapy.settings import Settings
-    from scrapy.utils.misc import load_object
-
-    settings = Settings()
-    settings.setmodule("csto_crawler.settings", priority="project")
-    try:
-        for path in settings.getdict("ITEM_PIPELINES"):
-            load_object(path)
-    except ImportError as exc:
-        return f"a crawl dependency is not written yet: {exc}"
-    return None
-
-
 def run_demo(db: Path) -> tuple[str, float]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("CSTO_") and k != "SCRAPY_SETTINGS_MODULE"}
@@ -104,9 +89,6 @@ def run_demo(db: Path) -> tuple[str, float]:
 
 @pytest.mark.e2e
 def test_demo_archives_every_site_and_a_second_run_adds_no_version(tmp_path):
-    reason = _missing_part()
-    if reason:
-        pytest.skip(reason)
     from csto_crawler.sites import site_classes, spider_classes
 
     spiders = sorted(spider_classes())

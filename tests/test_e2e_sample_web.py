@@ -8,17 +8,14 @@ between two crawls and checks what the archive made of each change.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from helpers import scrapy_crawl
 
-from csto_crawler import PROJECT_ROOT
 from csto_crawler.mirror import MirrorServer, Page
 from csto_crawler.mirror.pages import split_url
 
@@ -30,32 +27,6 @@ CRAWL_TIMEOUT = 120
 RECHECK_ALL = ("CSTO_RECHECK_SCHEDULE=*:0s", "CSTO_GONE_AFTER=1")
 
 
-def _missing_part() -> str | None:
-    """Why these tests cannot run yet: a pipeline or spider module that is not there."""
-    from scrapy.settings import Settings
-    from scrapy.utils.misc import load_object
-
-    settings = Settings()
-    settings.setmodule("csto_crawler.settings", priority="project")
-    try:
-        for path in settings.getdict("ITEM_PIPELINES"):
-            load_object(path)
-        from csto_crawler.sites import spider_classes
-
-        if not spider_classes():
-            return "no spider module yet"
-    except ImportError as exc:
-        return f"a crawl dependency is not written yet: {exc}"
-    return None
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _dependencies_present():
-    reason = _missing_part()
-    if reason:
-        pytest.skip(reason)
-
-
 def spiders() -> list[str]:
     from csto_crawler.sites import spider_classes
 
@@ -64,28 +35,7 @@ def spiders() -> list[str]:
 
 def crawl(slugs: list[str], mirror: MirrorServer, db: Path, *settings: str) -> None:
     """Run ``scrapy crawl SLUG`` for every slug (concurrently, one process each)."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("CSTO_") and k != "SCRAPY_SETTINGS_MODULE"}
-    procs = {}
-    for slug in slugs:
-        argv = [sys.executable, "-m", "scrapy", "crawl", slug, "-s", f"CSTO_MIRROR={mirror.base_url}",
-                "-s", f"CSTO_ARCHIVE_DB={db}", "-s", "LOG_LEVEL=INFO"]
-        for setting in settings:
-            argv += ["-s", setting]
-        procs[slug] = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True)
-    failures = []
-    for slug, proc in procs.items():
-        try:
-            output, _ = proc.communicate(timeout=CRAWL_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            output, _ = proc.communicate(timeout=10)
-            failures.append(f"{slug}: timed out\n{output[-3000:]}")
-            continue
-        if proc.returncode != 0 or "Traceback" in output:
-            failures.append(f"{slug}: exit {proc.returncode}\n{output[-3000:]}")
-    assert not failures, "\n\n".join(failures)
+    scrapy_crawl(slugs, mirror.base_url, db, *settings, timeout=CRAWL_TIMEOUT, log_level="INFO")
 
 
 def query(db: Path, sql: str, params: tuple = ()) -> list[dict]:
@@ -239,8 +189,6 @@ def _candidates(mirror: MirrorServer) -> dict[str, list[Page]]:
 
 
 def _mutable_sites() -> list[str]:
-    if _missing_part():
-        return []
     return list(_candidates(MirrorServer()))
 
 

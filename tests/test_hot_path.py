@@ -1,0 +1,96 @@
+"""The crawl's hot path stays cheap without changing results (found by ``python -m bench``).
+
+* ``pagecheck.check`` looks for each challenge pattern's required literals with a plain ``in``
+  before running the slow case-insensitive regex: the answers must be exactly those of the
+  regexes alone, on every fixture page and on challenge stubs written in any letter case;
+* the archive runs WAL with ``synchronous=NORMAL`` (no fsync per stored item).
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import FIXTURES
+
+from csto_crawler import pagecheck
+from pipelines.archive import Archive
+
+
+def check_without_prefilter(status: int, headers: dict, body: bytes, monkeypatch) -> object:
+    with monkeypatch.context() as patch:
+        patch.setattr(pagecheck, "_BODY_RE", tuple((n, rx, strong, None) for n, rx, strong, _ in pagecheck._BODY_RE))
+        return pagecheck.check(status, headers, body)
+
+
+@pytest.mark.parametrize(("pattern", "literals"), [
+    (r"Data processing\.{0,3}\s*Please,?\s+wait", {"data processing"}),
+    (r"\bbobcmn\b", {"bobcmn"}),
+    (r"ddos-guard\.net/|Checking your browser", {"ddos-guard.net/", "checking your browser"}),
+    (r"<title>\s*(?:Access denied|Доступ запрещ[её]н)", {"access denied", "доступ запрещ"}),
+    (r"(?:foo)+bar_baz", {"bar_baz"}),
+    (r"x(?:abcd)?y", None),  # an optional group is not required
+    (r"ab|cdef", None),  # a branch with no literal of three characters: no prefilter
+    (r"[a-z]+\d", None),
+])
+def test_required_literals(pattern, literals):
+    found = pagecheck.required_literals(pattern)
+    assert (set(found) if found is not None else None) == literals
+    if found is not None:  # every literal really is in a sample match, casefolded
+        assert all(literal == literal.casefold() for literal in found)
+
+
+def test_every_shipped_challenge_pattern_has_a_prefilter():
+    assert all(literals for _, _, _, literals in pagecheck._BODY_RE)
+
+
+STUBS = [
+    "<html><head><title>Data processing...</title></head><body>DATA PROCESSING... PLEASE, WAIT.</body></html>",
+    "<html><script>document.cookie='BOBCMN=1'</script></html>",
+    "<html><head><title>  JUST A MOMENT...</title></head><body></body></html>",
+    "<html><body><div class='G-RECAPTCHA'></div>Подтвердите, что вы НЕ РОБОТ</body></html>",
+    "<html><body>ПОДТВЕРДИТЕ, ЧТО ЗАПРОСЫ ОТПРАВЛЯЛИ ВЫ, а не робот</body></html>",
+    "<html><body>Для продолжения работы ВКЛЮЧИТЕ javascript</body></html>",
+    "<html><head><TITLE>Доступ Запрещён</TITLE></head></html>",
+    "<html><head><title>ACCESS DENIED</title></head></html>",
+    "<html><body>Checking Your Browser Before Accessing example.kz</body></html>",
+    "<html><body>" + "<p>Обычный текст статьи без всяких проверок.</p>" * 200 + "g-recaptcha</body></html>",
+]
+
+
+@pytest.mark.parametrize("stub", STUBS)
+def test_prefilter_gives_the_regexes_answer_on_stubs_in_any_case(stub, monkeypatch):
+    for variant in (stub, stub.upper(), stub.lower(), stub.swapcase()):
+        body = variant.encode("utf-8")
+        assert pagecheck.check(200, {}, body) == check_without_prefilter(200, {}, body, monkeypatch)
+
+
+def test_prefilter_gives_the_regexes_answer_on_every_fixture_page(monkeypatch):
+    pages = [p for p in FIXTURES.rglob("*") if p.suffix in (".html", ".xml", ".txt")]
+    assert len(pages) > 50
+    blocked = 0
+    for page in pages:
+        body = page.read_bytes()
+        expected = check_without_prefilter(200, {}, body, monkeypatch)
+        assert pagecheck.check(200, {}, body) == expected, page
+        blocked += expected is not None and expected.outcome == "blocked"
+    assert blocked, "the fixtures hold at least one challenge page"
+
+
+def test_a_match_is_found_wherever_the_regex_would(monkeypatch):
+    # the regex and the literal test agree on a random mix of case and position
+    import random
+
+    rng = random.Random(3)
+    for name, _, _, literals in pagecheck._BODY_RE:
+        for literal in literals:
+            mixed = "".join(c.upper() if rng.random() < 0.5 else c for c in literal)
+            assert literal in ("x" * rng.randint(0, 500) + mixed).casefold(), (name, literal)
+
+
+def test_archive_runs_wal_with_synchronous_normal(tmp_path):
+    with Archive(tmp_path / "a.db") as archive:
+        assert next(iter(archive.db.query("PRAGMA journal_mode")))["journal_mode"] == "wal"
+        assert next(iter(archive.db.query("PRAGMA synchronous")))["synchronous"] == 1  # NORMAL
+
+
+def test_required_literals_of_a_bad_pattern_is_none():
+    assert pagecheck.required_literals("(unclosed") is None

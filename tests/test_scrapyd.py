@@ -206,8 +206,9 @@ print(json.dumps({
 def egg_alone(egg: Path, cwd: Path) -> dict:
     import site
 
+    site_dirs = [*site.getsitepackages(), site.getusersitepackages()]
     proc = subprocess.run(
-        [sys.executable, "-S", "-c", EGG_ALONE, str(egg), json.dumps(site.getsitepackages())],
+        [sys.executable, "-S", "-c", EGG_ALONE, str(egg), json.dumps(site_dirs)],
         cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]

@@ -260,7 +260,7 @@ def test_odkb_same_slug_on_two_hosts_is_two_documents():
     (en,) = list(spider.parse_article(file_response(fixture("odkb", "en_article_2024-10-24"))))
     assert ru.canonical_url == "https://odkb-csto.org" + slug and en.canonical_url == "https://en.odkb-csto.org" + slug
     assert (ru.language, en.language) == ("ru", "en")
-    assert ru.text != en.text and ru.published_at == en.published_at == "2024-10-24"
+    assert ru.text != en.text and ru.published_at == en.published_at == "2024-10-24T00:00:00+03:00"
     assert spider.language_for("https://www.en.odkb-csto.org" + slug) == "en"
     assert spider.language_for("https://www.odkb-csto.org" + slug) == "ru"
 

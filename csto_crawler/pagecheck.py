@@ -7,7 +7,8 @@ looks at the HTTP status, a few headers and the start of the body, and says what
 * ``blocked``: the site refused us (401/403/429/451) or served a bot challenge, CAPTCHA or
   JavaScript stub instead of the page (often with status 200);
 * ``error``: a server error after the retries, or an error page served with 200 (a "soft
-  404": "Страница не найдена", "404 Not Found" …).
+  404": "Страница не найдена", "404 Not Found" …), or not a web page at all (a PDF, an
+  image, an archive: ``BINARY_SIGNATURES``, whatever the Content-Type claims).
 
 The patterns below are the whole knowledge; add one when a site shows a new kind of stub.
 They are matched case-insensitively against the page's ``<title>`` (``TITLE``) or the first
@@ -22,6 +23,7 @@ from re import _constants as _sre  # the regex parser's opcodes (required_litera
 from re import _parser as _sre_parser
 
 __all__ = [
+    "BINARY_SIGNATURES",
     "BLOCK_STATUSES",
     "BODY_CHALLENGES",
     "ERROR_TITLES",
@@ -58,6 +60,18 @@ BODY_CHALLENGES: tuple[tuple[str, str, bool], ...] = (
     ("cookie/JavaScript check", r"Please enable (?:JavaScript|cookies) (?:and|to) (?:reload|continue)|Для продолжения (?:работы|просмотра) включите JavaScript", False),
     ("access denied page", r"<title>\s*(?:Access denied|Доступ запрещ[её]н|403 Forbidden)", False),
 )
+#: (name, leading bytes) of files that are not web pages, recognised by their first bytes.
+BINARY_SIGNATURES: tuple[tuple[str, bytes], ...] = (
+    ("PDF document", b"%PDF-"),
+    ("PNG image", b"\x89PNG\r\n\x1a\n"),
+    ("JPEG image", b"\xff\xd8\xff"),
+    ("GIF image", b"GIF8"),
+    ("WebP image", b"RIFF"),
+    ("ZIP archive or office document", b"PK\x03\x04"),
+    ("gzip data", b"\x1f\x8b"),
+    ("Word 97 document", b"\xd0\xcf\x11\xe0"),
+)
+
 #: A page with less visible text than this is a stub, not an article.
 STUB_TEXT_CHARS = 1500
 
@@ -77,6 +91,7 @@ ERROR_TITLES: tuple[str, ...] = (
     r"^\s*(?:500 )?Internal Server Error\b",
     r"^\s*(?:502 Bad Gateway|503 Service (?:Temporarily )?Unavailable)\b",
 )
+
 
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Strings (casefolded, three characters or more) one of which every case-insensitive
@@ -164,6 +179,9 @@ def check(status: int, headers: dict[str, str], body: bytes) -> PageProblem | No
         if value is not None and re.search(rx, value, re.I):
             return PageProblem("blocked", f"HTTP {status}, challenge header {name}: {value}")
     head = body[:HEAD_BYTES]
+    for name, signature in BINARY_SIGNATURES:
+        if head.lstrip(b"\t\r\n ")[: len(signature)] == signature:
+            return PageProblem("error", f"HTTP {status}, not a web page: {name} ({headers.get('content-type') or 'no Content-Type'})")
     text = head.decode("utf-8", "replace")
     folded = text.casefold()
     visible: int | None = None

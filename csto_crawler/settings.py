@@ -23,6 +23,8 @@ def _env(name: str, default: str | None = None) -> str | None:
 BOT_NAME = "csto_crawler"
 SPIDER_MODULES = ["csto_crawler.spiders"]
 NEWSPIDER_MODULE = "csto_crawler.spiders"
+#: ``scrapy crawl`` also exits with status 1 when the archive could not be written.
+COMMANDS_MODULE = "csto_crawler.scrapy_commands"
 
 # --- Politeness: one request at a time per site, a delay, AutoThrottle, robots.txt obeyed -----
 #: Where operators can reach us; shown in the User-Agent.
@@ -48,6 +50,30 @@ TELNETCONSOLE_ENABLED = False
 # --- Size limits (also bound decompression: gzip bombs are cut at DOWNLOAD_MAXSIZE) ----------
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+#: A body cut short (fewer bytes than its Content-Length) is an error, retried, never parsed.
+DOWNLOAD_FAIL_ON_DATALOSS = True
+
+# --- Guards against broken and hostile answers (csto_crawler/guards.py, docs/reliability.md) --
+#: Only the site's own pages (scheme, domains, ports, no internal address, whatever the
+#: request's dont_filter), redirects that leave the site or loop fail the fetch instead of
+#: vanishing, retries wait (backoff, Retry-After), wrong charsets are re-detected.
+DOWNLOADER_MIDDLEWARES = {
+    "csto_crawler.guards.SiteGuardMiddleware": 40,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "csto_crawler.guards.BackoffRetryMiddleware": 550,
+    "csto_crawler.guards.RefreshGuardMiddleware": 585,
+    "csto_crawler.guards.CharsetMiddleware": 588,
+    "csto_crawler.guards.RedirectGuardMiddleware": 610,
+}
+#: Ports fetched besides the scheme's default (80, 443): none.
+CSTO_ALLOWED_PORTS: list[int] = []
+#: The wait before the first retry (seconds); it doubles with every further attempt, up to
+#: CSTO_RETRY_BACKOFF_MAX. 0 retries at once.
+CSTO_RETRY_BACKOFF = float(_env("CSTO_RETRY_BACKOFF", "1.0"))
+CSTO_RETRY_BACKOFF_MAX = float(_env("CSTO_RETRY_BACKOFF_MAX", "30"))
+#: A Retry-After (429/503) is waited for up to this many seconds; a longer one is not retried
+#: (the page is recorded as blocked or error and tried again on a later run).
+CSTO_RETRY_AFTER_MAX = float(_env("CSTO_RETRY_AFTER_MAX", "120"))
 
 # --- Output ---------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"

@@ -6,25 +6,34 @@
 * an item another pipeline skipped with ``SkipItem`` (irrelevant, empty) is recorded through the
   ``item_dropped`` signal;
 * one ``runs`` row per crawl, closed with the finish reason and the crawler stats (which include
-  the field-coverage report).
+  the field-coverage report);
+* an archive that cannot be written (disk full, read-only, I/O error) stops the crawl: one
+  ERROR line saying why, the spider closed with reason ``archive_error`` (``scrapy crawl``
+  then exits with status 1), nothing half-written (each item is one transaction), and no
+  further write attempted.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from csto_crawler.items import ArticleItem, FetchRecord
-from pipelines.archive import Archive
+from pipelines.archive import Archive, ArchiveError
 from pipelines.outcomes import SkipItem
 
-__all__ = ["StorePipeline"]
+__all__ = ["ARCHIVE_ERROR", "StorePipeline"]
 
 logger = logging.getLogger(__name__)
+
+#: The finish reason of a crawl stopped because the archive could not be written.
+ARCHIVE_ERROR = "archive_error"
 
 
 class StorePipeline:
@@ -37,6 +46,8 @@ class StorePipeline:
         self.gone_after = crawler.settings.getint("CSTO_GONE_AFTER", 2)
         self.archive: Archive | None = None
         self.run_id: int | None = None
+        #: Why the archive cannot be written (set once; the crawl is then stopping).
+        self.failure: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -47,27 +58,42 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        self.archive = Archive(self.db_path, gone_after=self.gone_after)
-        # A spider that runs several sites (the generic ``news`` spider) names them itself.
-        for site in spider.archive_sites() if hasattr(spider, "archive_sites") else [spider]:
-            self.archive.upsert_site(
-                site.name,
-                name=getattr(site, "site_name", None) or site.name,
-                home_url=getattr(site, "home_url", None),
-                kind=getattr(site, "kind", None),
-                languages=tuple(getattr(site, "languages", ()) or ()),
-            )
-        self.run_id = self.archive.start_run(spider.name)
+        try:
+            self.archive = Archive(self.db_path, gone_after=self.gone_after)
+            # A spider that runs several sites (the generic ``news`` spider) names them itself.
+            for site in spider.archive_sites() if hasattr(spider, "archive_sites") else [spider]:
+                self.archive.upsert_site(
+                    site.name,
+                    name=getattr(site, "site_name", None) or site.name,
+                    home_url=getattr(site, "home_url", None),
+                    kind=getattr(site, "kind", None),
+                    languages=tuple(getattr(site, "languages", ()) or ()),
+                )
+            self.run_id = self.archive.start_run(spider.name)
+        except (ArchiveError, sqlite3.Error, OSError) as exc:
+            # Stop at once, cleanly: a crawl that cannot store anything must not fetch.
+            if self.archive is not None:
+                self.archive.close()
+                self.archive = None
+            self._fail(exc, close=False)
+            # the engine cannot close a spider it is still opening: as soon as it has started
+            self.crawler.signals.connect(self._close_failed, signal=signals.engine_started)
+            return
         logger.info("archive %s: run %s for %s", self.db_path, self.run_id, spider.name)
 
     def process_item(self, item):
-        assert self.archive is not None
+        if self.failure is not None or self.archive is None:
+            raise DropItem(f"not stored, the archive cannot be written: {self.failure}", log_level="DEBUG")
         if isinstance(item, FetchRecord):
             self._record(ItemAdapter(item).asdict())
             raise DropItem(f"{item.outcome}: {item.url}", log_level="DEBUG")
         if not isinstance(item, ArticleItem):
             return item
-        result = self.archive.store_article(ItemAdapter(item).asdict(), self.run_id)
+        try:
+            result = self.archive.store_article(ItemAdapter(item).asdict(), self.run_id)
+        except (sqlite3.Error, ArchiveError, OSError) as exc:
+            self._fail(exc)
+            raise DropItem(f"not stored: {exc}", log_level="DEBUG") from exc
         self.stats.inc_value(f"csto/store/{result.outcome}")
         if result.held:
             self.stats.inc_value("csto/store/held")
@@ -82,20 +108,47 @@ class StorePipeline:
         self._record(fields)
 
     def _record(self, fields: dict) -> None:
-        assert self.archive is not None
-        self.archive.record_fetch(
-            url=fields["url"], site=fields.get("site"), outcome=fields["outcome"],
-            run_id=self.run_id, http_status=fields.get("http_status"), etag=fields.get("etag"),
-            last_modified=fields.get("last_modified"), detail=fields.get("detail"),
-        )
+        if self.failure is not None or self.archive is None:
+            return
+        try:
+            self.archive.record_fetch(
+                url=fields["url"], site=fields.get("site"), outcome=fields["outcome"],
+                run_id=self.run_id, http_status=fields.get("http_status"), etag=fields.get("etag"),
+                last_modified=fields.get("last_modified"), detail=fields.get("detail"),
+            )
+        except (sqlite3.Error, ArchiveError, OSError) as exc:
+            self._fail(exc)
+            return
         self.stats.inc_value(f"csto/store/{fields['outcome']}")
+
+    def _close_failed(self) -> None:
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=ARCHIVE_ERROR))
+
+    def _fail(self, exc: BaseException, close: bool = True) -> None:
+        """Stop the crawl once: the archive cannot be written."""
+        if self.failure is not None:
+            return
+        self.failure = f"{type(exc).__name__}: {exc}"
+        self.stats.set_value("csto/store/failure", self.failure)
+        logger.error(
+            "archive %s cannot be written (%s): stopping the crawl. Everything stored so far is "
+            "complete (each item is one transaction); free disk space or make the archive "
+            "writable, then run again", self.db_path, self.failure,
+        )
+        if close:
+            self._close_failed()
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.archive is None:
             return
         stats = self.stats.get_stats()
-        counts = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("csto/store/")}
-        self.archive.finish_run(self.run_id, reason, stats)
+        counts = {k.rsplit("/", 1)[1]: v for k, v in stats.items()
+                  if k.startswith("csto/store/") and k != "csto/store/failure"}
+        try:
+            self.archive.finish_run(self.run_id, reason, stats)
+        except (sqlite3.Error, ArchiveError, OSError) as exc:
+            # the run row stays open (no finish time): the archive could not take it
+            logger.error("archive %s: run %s could not be closed: %s", self.db_path, self.run_id, exc)
         logger.info("archive run %s (%s) finished: %s; %s", self.run_id, spider.name, reason,
                     ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing stored")
         self.archive.close()

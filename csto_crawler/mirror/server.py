@@ -168,7 +168,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path in ("/", ""):
             self._index(head)
         else:
-            self._serve(head)
+            try:
+                self._serve(head)
+            except (ConnectionResetError, BrokenPipeError):
+                # the client gave up first (its timeout, a size limit): nothing to answer
+                logger.debug("mirror: client went away during %s", self.path)
+                self.close_connection = True
 
     def _log(self, url: str | None, status: int, conditional: bool, sent: int, gzipped: bool,
              fault: str | None) -> None:

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import UsageError
+from scrapy.exceptions import IgnoreRequest, UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
@@ -41,6 +41,7 @@ from csto_crawler.entrypoints import EntryPoint, entry_points_from, load_seed_en
 from csto_crawler.extract import extract
 from csto_crawler.extract.dates import parse_date
 from csto_crawler.extract.rules import SiteRules
+from csto_crawler.guards import xml_selector
 from csto_crawler.items import ArticleItem, FetchRecord
 from csto_crawler.pagecheck import check as check_page
 from csto_crawler.refresh import ArchiveState, RecheckSchedule
@@ -63,6 +64,10 @@ _ADVICE = {
         "or the site may have changed: fetch the URL by hand and update the site module"
     ),
     "gone": "the page was removed (the archive keeps earlier versions)",
+    "failed": (
+        "no usable answer (network error, refused redirect, oversized or cut-off body); nothing "
+        "was archived and the archive keeps what it had; the page is tried again on the next run"
+    ),
 }
 
 
@@ -433,7 +438,8 @@ class NewsSpider(scrapy.Spider):
 
     def feed_entries(self, response: Response) -> list[tuple[str, date | None]]:
         """(link, date) of each RSS ``item`` / Atom ``entry``."""
-        selector = scrapy.Selector(text=response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace"), type="xml")
+        # parsed safely: no entity expansion, no external entities, lxml's size limits on
+        selector = xml_selector(response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace"))
         selector.remove_namespaces()
         entries = []
         for item in selector.xpath("//item"):
@@ -581,6 +587,9 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self._record(response, "error", f"not a text page ({response.headers.get('Content-Type', b'').decode('latin-1')})")
             return
+        if not response.body.strip():
+            yield self._record(response, "error", f"HTTP {response.status}, empty body")
+            return
         yield self.article_item(response)
 
     def article_item(self, response: TextResponse) -> ArticleItem:
@@ -593,6 +602,11 @@ class NewsSpider(scrapy.Spider):
             fetched_at=http_date(response.headers.get("Date")),
             encoding=response.encoding,
         )
+        if not extraction.published_at:
+            # never invented: the archive keeps no date rather than a guessed one
+            self._count("csto/pages/no_date")
+            self.logger.debug("%s %s: no publication date could be read from the page; published_at left empty",
+                              self.name, response.url)
         return ArticleItem(
             url=requested,
             site=self.name,
@@ -652,18 +666,38 @@ class NewsSpider(scrapy.Spider):
     def fetch_failed(self, failure: Failure):
         """Errback: a request that got no usable response (network error, robots.txt, …)."""
         request = failure.request
-        reason = failure.value
-        if "robots.txt" in str(reason):
-            outcome, detail = "blocked", "forbidden by robots.txt"
-        else:
-            outcome, detail = "error", f"{type(reason).__name__}: {reason}"
+        # the URL first asked for: a redirect the guards refused is the fetch of that URL
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        outcome, detail = failure_detail(failure.value, self.settings.getint("DOWNLOAD_MAXSIZE") if getattr(self, "settings", None) else 0)
         self._count(f"csto/pages/{outcome}")
-        self.logger.warning("%s %s: %s: %s", self.name, request.url, detail, self.advice.get(outcome) or _ADVICE[outcome])
-        yield FetchRecord(url=request.url, site=self.name, outcome=outcome, detail=detail)
+        advice = (self.advice.get(outcome) or _ADVICE[outcome]) if outcome == "blocked" else _ADVICE["failed"]
+        self.logger.warning("%s %s: %s: %s", self.name, url, detail, advice)
+        yield FetchRecord(url=url, site=self.name, outcome=outcome, detail=detail)
 
     def _count(self, key: str, count: int = 1) -> None:
         if getattr(self, "crawler", None) is not None:
             self.crawler.stats.inc_value(key, count)
+
+
+_MAXSIZE_RE = re.compile(r"larger than download max size \((\d+)\)|exceeded DOWNLOAD_MAXSIZE \((\d+) B\)")
+
+
+def failure_detail(reason: BaseException, maxsize: int = 0) -> tuple[str, str]:
+    """(outcome, detail) of a request that got no usable response, said plainly."""
+    text = str(reason)
+    if "robots.txt" in text:
+        return "blocked", "forbidden by robots.txt"
+    match = _MAXSIZE_RE.search(text)
+    if match:
+        limit = match.group(1) or match.group(2)
+        how = "when decompressed" if match.group(2) else "announced or received"
+        return "error", f"response larger than {limit} bytes ({how}; DOWNLOAD_MAXSIZE); dropped"
+    if type(reason).__name__ in ("CancelledError", "DownloadCancelledError") and not text and maxsize:
+        # Scrapy's HTTP handler cancels a body that grows past the limit without a message
+        return "error", f"response larger than {maxsize} bytes (received; DOWNLOAD_MAXSIZE); dropped"
+    if isinstance(reason, IgnoreRequest) and text:
+        return "error", text
+    return "error", f"{type(reason).__name__}: {text}" if text else type(reason).__name__
 
 
 def _csto_meta(response: Response) -> dict:

@@ -33,6 +33,11 @@ USER_AGENT = f"csto-archive/{__version__} (research news archive; {CSTO_CONTACT}
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+#: Items (and requests) of one response processed in parallel. Scrapy starts this many asyncio
+#: workers for every response; the pipelines are synchronous and an article page yields one
+#: item, so 8 does the same work as the default 100 at about 1.5 ms less per page
+#: (docs/benchmarks.md).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 2.0
 #: Each delay is DOWNLOAD_DELAY × a random factor in [1 - jitter, 1 + jitter].
 DOWNLOAD_DELAY_JITTER = 0.5

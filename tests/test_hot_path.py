@@ -3,7 +3,8 @@
 * ``pagecheck.check`` looks for each challenge pattern's required literals with a plain ``in``
   before running the slow case-insensitive regex: the answers must be exactly those of the
   regexes alone, on every fixture page and on challenge stubs written in any letter case;
-* the archive runs WAL with ``synchronous=NORMAL`` (no fsync per stored item).
+* the archive runs WAL with ``synchronous=NORMAL`` (no fsync per stored item);
+* Scrapy starts ``CONCURRENT_ITEMS`` workers per response: the project keeps it small.
 """
 
 from __future__ import annotations
@@ -94,3 +95,9 @@ def test_archive_runs_wal_with_synchronous_normal(tmp_path):
 
 def test_required_literals_of_a_bad_pattern_is_none():
     assert pagecheck.required_literals("(unclosed") is None
+
+
+def test_few_item_workers_per_response():
+    from csto_crawler.commands._common import project_settings
+
+    assert project_settings().getint("CONCURRENT_ITEMS") <= 16

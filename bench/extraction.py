@@ -14,6 +14,11 @@ Both extractors run on the same bytes in the same process, interleaved, ``--roun
 the table shows the median and 95th percentile milliseconds per page and the ratio. It also
 prints the mean token F1 of both on the generic corpus against its gold texts (trafilatura in
 precision mode, as the quality test compares). Not a test: numbers depend on the machine.
+
+``synthetic_stages(web_dir, sample, rounds)`` times the per-page stages a crawl runs on the
+articles of a synthetic site (``bench/synthetic.py``): the page check, extraction with the
+configured site's rules and with the generic layers, and the clean pipeline alone
+(``CleanPipeline.process_item`` on the extracted item); ``python -m bench`` prints it.
 """
 
 from __future__ import annotations
@@ -129,6 +134,42 @@ def f1(got: str | None, gold: str | None) -> float:
         return 0.0
     precision, recall = common / sum(a.values()), common / sum(b.values())
     return 2 * precision * recall / (precision + recall)
+
+
+def synthetic_stages(web_dir: Path, sample: int = 200, rounds: int = 3,
+                     rules=None) -> dict[str, list[float]]:
+    """Milliseconds per page of each stage, on ``sample`` article pages of a synthetic site.
+
+    ``rules`` are the configured site's ``SiteRules`` (content selector …); the generic row
+    extracts the same pages with none (trafilatura). Pages must have ``expected`` sidecars.
+    """
+    from csto_crawler.extract.rules import SiteRules
+    from csto_crawler.pagecheck import check
+    from pipelines.clean import CleanPipeline
+
+    sidecars = sorted(Path(web_dir).rglob("a*.json"))
+    step = max(1, len(sidecars) // sample) if sample else 1
+    pages = []
+    for sidecar in sidecars[::step][:sample]:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        if data.get("kind") == "article":
+            pages.append((data["url"], sidecar.with_suffix(".html").read_bytes()))
+    rules = rules or SiteRules()
+    pipeline = CleanPipeline()
+    stages: dict[str, list[float]] = {"page check": [], "extract, site rules": [],
+                                      "extract, generic layers": [], "clean pipeline alone": []}
+    for url, body in pages[:3]:  # warm up
+        extract(body, url, rules)
+        extract(body, url)
+    for _ in range(rounds):
+        for url, body in pages:
+            stages["page check"].append(timed(lambda: check(200, {}, body)))  # noqa: B023
+            result = {}
+            stages["extract, site rules"].append(timed(lambda: result.update(x=extract(body, url, rules))))  # noqa: B023
+            stages["extract, generic layers"].append(timed(lambda: extract(body, url)))  # noqa: B023
+            item = {"url": url, "title": result["x"].title, "text": result["x"].text, "source_credit": None}
+            stages["clean pipeline alone"].append(timed(lambda: pipeline.process_item(item)))  # noqa: B023
+    return stages
 
 
 def main() -> int:

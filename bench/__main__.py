@@ -1,0 +1,339 @@
+"""``python -m bench``: every benchmark in one run, printed as Markdown tables.
+
+For each size N (default 1,000 and 5,000 articles) a synthetic site is generated
+(``bench/synthetic.py``) and served by the loopback mirror in this process; every crawl runs in
+a child process (``bench/crawl.py``), so its peak RSS and CPU are its own. Then:
+
+1. **throughput**: the bare Scrapy spider and the full project (``news`` spider, every
+   pipeline, the SQLite archive) crawl the same pages, alternately, ``--rounds`` times; pages
+   per second from Scrapy's own ``elapsed_time_seconds``; the best round of each and their
+   ratio (the target: the project at ≥ 60 % of the bare spider), and CPU ms per page;
+2. **memory**: peak RSS of each crawl process (``os.wait4``) and Scrapy's ``memusage/max``;
+3. **refresh cost** on the archive of the last full crawl: an unchanged refresh with the default
+   schedule (nothing due), one with ``CSTO_RECHECK_SCHEDULE=*:0s`` (every document due, all
+   conditional, 304), and one after 10 articles were edited on the mirror: requests by kind,
+   bytes, time, rows written;
+4. **storage**: archive bytes per article after the first crawl, and bytes added by each refresh;
+5. **extraction**: median and p95 ms per page of the page check, the extraction (site rules,
+   generic) and the clean pipeline alone (``bench/extraction.py``);
+6. **profile** of one full crawl under pyinstrument (``bench/profile.py``): time by component
+   and the functions with the most self time.
+
+``--quick`` runs N=30, one round, a small extraction sample (a smoke run, about 20 s). Results
+depend on the machine and its load: compare ratios measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.crawl import CrawlResult, run_crawl  # noqa: E402
+from bench.synthetic import SyntheticSite, generate_site  # noqa: E402
+
+TABLES = ("documents", "versions", "contents", "fetches", "runs")
+REQUEST_KINDS = ("robots", "feeds", "sitemaps", "listings", "article", "recheck")
+EDITS = 10
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    """A Markdown pipe table (numbers right-aligned)."""
+    cells = [[str(h) for h in headers]] + [[_fmt(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    numeric = [all(_is_number(row[i]) for row in rows) if rows else False for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        return "| " + " | ".join(c.rjust(w) if numeric[i] else c.ljust(w)
+                                 for i, (c, w) in enumerate(zip(row, widths, strict=True))) + " |"
+
+    rule = "|" + "|".join(("-" * (w + 1) + ":") if numeric[i] else ("-" * (w + 2))
+                          for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+# --- the machine ------------------------------------------------------------------------------
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    import lxml.etree
+    import scrapy
+    import trafilatura
+
+    memory = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpus (nproc)": str(os.cpu_count()),
+            "cpu": cpu, "memory": memory, "python": platform.python_version(), "scrapy": scrapy.__version__,
+            "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)), "trafilatura": trafilatura.__version__,
+            "sqlite": sqlite3.sqlite_version, "os": platform.platform(), "load average at start": load}
+
+
+# --- archive facts ----------------------------------------------------------------------------
+def archive_facts(db: Path) -> dict[str, int]:
+    """Row counts and on-disk bytes (database + WAL) of an archive."""
+    facts = {"bytes": sum(p.stat().st_size for p in (db, db.with_name(db.name + "-wal")) if p.exists())}
+    with sqlite3.connect(db) as conn:
+        for name in TABLES:
+            facts[name] = conn.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]  # noqa: S608
+        facts["text_bytes"] = conn.execute("SELECT COALESCE(SUM(LENGTH(CAST(text AS BLOB))), 0) FROM contents").fetchone()[0]
+    conn.close()
+    return facts
+
+
+# --- one size -----------------------------------------------------------------------------------
+def measure_size(n: int, work: Path, rounds: int, seed: int, log) -> dict:
+    from csto_crawler.mirror import MirrorServer
+
+    result: dict = {"n": n}
+    started = time.perf_counter()
+    site = generate_site(work / f"site-{n}", n, seed=seed)
+    result["generate_s"] = time.perf_counter() - started
+    result["site"] = {"articles": n, "relevant": site.relevant, "pages": site.pages, "mb": site.bytes / 1e6,
+                      "kb_per_article": site.bytes / site.pages / 1024}
+    log(f"N={n}: {site.summary()} in {result['generate_s']:.1f} s")
+    started = time.perf_counter()
+    with MirrorServer(fixtures_dir=site.web_dir) as mirror:
+        result["mirror_load_s"] = time.perf_counter() - started
+        runs: dict[str, list[CrawlResult]] = {"bare": [], "full": []}
+        db = work / f"archive-{n}.db"
+        for index in range(rounds):
+            for mode in ("bare", "full"):
+                for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+                    path.unlink(missing_ok=True)
+                crawl = run_crawl(mode, work / f"runs-{n}", mirror=mirror.base_url, seeds=site.seeds_dir,
+                                  db=db, host=site.host)
+                runs[mode].append(crawl)
+                log(f"N={n} round {index + 1} {mode}: {crawl.responses} pages in {crawl.elapsed:.1f} s, "
+                    f"{crawl.pages_per_second:.1f} pages/s, peak RSS {crawl.maxrss_mb:.0f} MB")
+        result["throughput"] = {mode: [_crawl_facts(c) for c in crawls] for mode, crawls in runs.items()}
+        result["refresh"], result["storage"] = refresh_costs(site, mirror, db, work / f"runs-{n}", log)
+    return result
+
+
+def _crawl_facts(crawl: CrawlResult) -> dict:
+    return {"pages": crawl.responses, "elapsed": crawl.elapsed, "pages_per_s": crawl.pages_per_second,
+            "cpu_ms_per_page": 1000 * crawl.crawl_cpu / max(1, crawl.responses), "wall": crawl.wall,
+            "maxrss_mb": crawl.maxrss_mb, "memusage_mb": crawl.memusage_mb,
+            "stored": {k.rsplit("/", 1)[1]: v for k, v in crawl.stats.items() if k.startswith("csto/store/")}}
+
+
+def refresh_costs(site: SyntheticSite, mirror, db: Path, work: Path, log) -> tuple[list[dict], dict]:
+    """Three refreshes of the crawled archive; returns their rows and the storage facts."""
+    first = archive_facts(db)
+    storage = {"after_crawl": first}
+    rows = []
+    cases = [("unchanged, default schedule", {}, False),
+             ("unchanged, *:0s (all due)", {"CSTO_RECHECK_SCHEDULE": "*:0s"}, False),
+             (f"{EDITS} articles edited, *:0s", {"CSTO_RECHECK_SCHEDULE": "*:0s"}, True)]
+    for label, settings, edit in cases:
+        if edit:
+            edited = 0
+            for article in (a for a in site.articles if a.relevant):
+                if edited == EDITS:
+                    break
+                phrase = article.first_sentence
+                mirror.edit_article(article.url, phrase, phrase + " Информация дополнена редакцией")
+                edited += 1
+        before = archive_facts(db)
+        due = before["documents"] if settings else 0
+        seen = len(mirror.requests())
+        crawl = run_crawl("full", work, mirror=mirror.base_url, seeds=site.seeds_dir, db=db, settings=settings)
+        served = mirror.requests()[seen:]
+        after = archive_facts(db)
+        stats = crawl.stats
+        kinds = {k: int(stats.get(f"csto/requests/{k}", 0)) for k in REQUEST_KINDS}
+        requests = sum(kinds.values())
+        entry = kinds["robots"] + kinds["feeds"] + kinds["sitemaps"] + kinds["listings"]
+        row = {"case": label, "requests": requests, **kinds,
+               "conditional": int(stats.get("csto/requests/conditional", 0)),
+               "304": int(stats.get("downloader/response_status_count/304", 0)),
+               "200": int(stats.get("downloader/response_status_count/200", 0)),
+               "deeper_pages": int(stats.get("csto/requests/deeper_pages", 0)),
+               "body_bytes": sum(r.bytes for r in served), "response_bytes": int(stats.get("downloader/response_bytes", 0)),
+               "elapsed": crawl.elapsed, "due": due, "entry": entry,
+               "added": {k: after[k] - before[k] for k in (*TABLES, "bytes")}}
+        row["target_ok"] = (requests <= due + entry and kinds["listings"] <= 1 and row["deeper_pages"] == 0
+                            and row["added"]["versions"] == (EDITS if edit else 0))
+        rows.append(row)
+        storage[label] = row["added"]
+        log(f"refresh {label}: {requests} requests ({row['304']} answered 304), {row['added']['versions']} new versions")
+    return rows, storage
+
+
+# --- report -------------------------------------------------------------------------------------
+def report(results: dict) -> str:
+    out = ["## Machine", "", table(["", "value"], [[k, v] for k, v in results["machine"].items()]), ""]
+    sizes = results["sizes"]
+    out += ["## Synthetic site", "", table(
+        ["N", "relevant", "pages", "MB", "KB/page", "generated in s", "mirror loaded in s"],
+        [[s["n"], s["site"]["relevant"], s["site"]["pages"], s["site"]["mb"], s["site"]["kb_per_article"],
+          s["generate_s"], s["mirror_load_s"]] for s in sizes]), ""]
+    rows = []
+    for s in sizes:
+        bare = max(s["throughput"]["bare"], key=lambda c: c["pages_per_s"])
+        full = max(s["throughput"]["full"], key=lambda c: c["pages_per_s"])
+        ratio = full["pages_per_s"] / bare["pages_per_s"] if bare["pages_per_s"] else 0.0
+        rows.append([s["n"], len(s["throughput"]["full"]), full["pages"], bare["pages_per_s"], full["pages_per_s"],
+                     f"{100 * ratio:.0f} %", "ok" if ratio >= 0.6 else "MISSED",
+                     statistics.median(c["cpu_ms_per_page"] for c in s["throughput"]["bare"]),
+                     statistics.median(c["cpu_ms_per_page"] for c in s["throughput"]["full"]),
+                     " ".join(f"{c['pages_per_s']:.0f}" for c in s["throughput"]["bare"]),
+                     " ".join(f"{c['pages_per_s']:.0f}" for c in s["throughput"]["full"])])
+    out += ["## Throughput (best round of each; target: project ≥ 60 % of bare)", "", table(
+        ["N", "rounds", "pages", "bare pages/s", "project pages/s", "project/bare", "target",
+         "bare CPU ms/page", "project CPU ms/page", "bare, every round", "project, every round"], rows), ""]
+    out += ["## Memory (peak RSS of the crawl process; target < 300 MB at 5,000)", "", table(
+        ["N", "project peak RSS MB", "project memusage/max MB", "bare peak RSS MB", "target"],
+        [[s["n"], max(c["maxrss_mb"] for c in s["throughput"]["full"]),
+          max(c["memusage_mb"] for c in s["throughput"]["full"]),
+          max(c["maxrss_mb"] for c in s["throughput"]["bare"]),
+          "ok" if max(c["maxrss_mb"] for c in s["throughput"]["full"]) < 300 else "MISSED"] for s in sizes]), ""]
+    rows = []
+    for s in sizes:
+        for r in s["refresh"]:
+            rows.append([s["n"], r["case"], r["requests"], r["robots"], r["feeds"], r["sitemaps"], r["listings"],
+                         r["article"], r["recheck"], r["conditional"], r["304"], r["body_bytes"] / 1e6,
+                         r["elapsed"], r["added"]["versions"], r["added"]["contents"], r["added"]["fetches"],
+                         f"≤ {r['due']} + {r['entry']}", "ok" if r["target_ok"] else "MISSED"])
+    out += ["## Refresh cost after a full crawl", "", table(
+        ["N", "refresh", "requests", "robots", "feeds", "sitemaps", "listings", "article", "recheck",
+         "conditional", "304", "body MB", "s", "+versions", "+contents", "+fetches", "allowed (due + entry)",
+         "target"], rows), ""]
+    rows = []
+    for s in sizes:
+        st = s["storage"]
+        first = st["after_crawl"]
+        rows.append([s["n"], first["documents"], first["bytes"] / 1e6, first["bytes"] / max(1, first["documents"]),
+                     first["text_bytes"] / max(1, first["documents"]),
+                     *(st[label]["bytes"] for label in list(st)[1:]),
+                     st[list(st)[-1]]["contents"]])
+    labels = list(sizes[0]["storage"])[1:] if sizes else []
+    out += ["## Storage", "", table(
+        ["N", "documents", "archive MB", "bytes/article", "text bytes/article",
+         *(f"+bytes: {label}" for label in labels), "+contents (edits)"], rows), ""]
+    extraction = results.get("extraction")
+    if extraction:
+        out += [f"## Extraction per page ({extraction['pages']} synthetic articles × {extraction['rounds']} rounds)", "",
+                table(["stage", "median ms", "p95 ms"],
+                      [[name, statistics.median(v), p95(v)] for name, v in extraction["stages"].items()]), ""]
+    if results.get("profile"):
+        out += [f"## Profile: one project crawl of N={results['profile']['n']} under pyinstrument", "",
+                "```", results["profile"]["text"], "```", ""]
+    out.append(f"Total time of this run: {results['seconds']:.0f} s.")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,5000", help="article counts (default 1000,5000)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="bare/project pairs per size (default 2 up to 2,000 articles, else 1)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: N=30, one round, small samples")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", help="keep sites, archives and logs here (default: a temporary folder)")
+    parser.add_argument("--no-profile", action="store_true", help="skip the pyinstrument run")
+    parser.add_argument("--profile-n", type=int, default=1000, help="articles in the profiled crawl (default 1000)")
+    parser.add_argument("--extraction-sample", type=int, default=200)
+    parser.add_argument("--json", help="also write the raw results here")
+    args = parser.parse_args(argv)
+    sizes = [30] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
+    sample = 20 if args.quick else args.extraction_sample
+    started = time.perf_counter()
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="csto-bench-") as temporary:
+        work = Path(args.workdir or temporary)
+        work.mkdir(parents=True, exist_ok=True)
+        results: dict = {"machine": machine(), "sizes": []}
+        for n in sizes:
+            rounds = args.rounds or (1 if args.quick or n > 2000 else 2)
+            results["sizes"].append(measure_size(n, work, rounds, args.seed, log))
+        results["extraction"] = extraction_stages(work / f"site-{sizes[0]}", sample, 1 if args.quick else 3)
+        log("extraction measured")
+        if not args.no_profile:
+            results["profile"] = profile_crawl(work, 30 if args.quick else args.profile_n, args.seed, log)
+        results["seconds"] = time.perf_counter() - started
+        text = report(results)
+        print(text)
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    return 0
+
+
+def extraction_stages(site_dir: Path, sample: int, rounds: int) -> dict:
+    from bench.extraction import synthetic_stages
+    from csto_crawler.spiders.news import load_sites
+
+    rules = next(iter(load_sites(site_dir / "seeds" / "news_sites.yml").values())).rules
+    stages = synthetic_stages(site_dir / "web", sample, rounds, rules)
+    return {"pages": len(stages["page check"]) // rounds, "rounds": rounds, "stages": stages}
+
+
+def profile_crawl(work: Path, n: int, seed: int, log) -> dict | None:
+    try:
+        import pyinstrument  # noqa: F401
+    except ImportError:
+        log("pyinstrument is not installed (pip install -e '.[bench]'); no profile")
+        return None
+    from bench.profile import format_profile
+    from csto_crawler.mirror import MirrorServer
+
+    site_dir = work / f"site-{n}"
+    if not (site_dir / "seeds" / "news_sites.yml").exists():  # same N and seed: same bytes
+        generate_site(site_dir, n, seed=seed)
+    db = work / f"profile-{n}.db"
+    db.unlink(missing_ok=True)
+    session = work / f"profile-{n}.pyisession"
+    with MirrorServer(fixtures_dir=site_dir / "web") as mirror:
+        crawl = run_crawl("full", work / "runs-profile", mirror=mirror.base_url, seeds=site_dir / "seeds", db=db,
+                          profile=session)
+    log(f"profiled crawl: {crawl.responses} pages in {crawl.elapsed:.1f} s under the profiler")
+    return {"n": n, "text": format_profile(str(session), top=15)}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

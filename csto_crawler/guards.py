@@ -61,6 +61,7 @@ __all__ = [
     "detect_encoding",
     "retry_after_seconds",
     "url_problem",
+    "xml_errors",
     "xml_selector",
 ]
 
@@ -332,9 +333,7 @@ class CharsetMiddleware:
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def xml_selector(text: str) -> Selector:
-    """A parsel ``Selector`` over an XML document (a feed), parsed safely: entities are not
-    resolved, nothing is fetched, lxml's size limits stay on, broken markup is recovered."""
+def _parse_xml(text: str):
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                              recover=True, remove_comments=True, remove_pis=True,
                              encoding="utf-8")
@@ -342,4 +341,19 @@ def xml_selector(text: str) -> Selector:
     root = etree.fromstring(data or b"<empty/>", parser=parser)
     if root is None:
         root = etree.fromstring(b"<empty/>", parser=parser)
+    return root, parser
+
+
+def xml_selector(text: str) -> Selector:
+    """A parsel ``Selector`` over an XML document (a feed), parsed safely: entities are not
+    resolved, nothing is fetched, lxml's size limits stay on, broken markup is recovered
+    (libxml2 stops at an entity bomb: what came before it is kept)."""
+    root, _ = _parse_xml(text)
     return Selector(root=root, type="xml")
+
+
+def xml_errors(text: str) -> list[str]:
+    """The fatal errors met parsing an XML document as ``xml_selector`` does (e.g. "Maximum
+    entity amplification factor exceeded"); empty when it was read to its end."""
+    _, parser = _parse_xml(text)
+    return [e.message for e in parser.error_log if e.level_name == "FATAL"]

@@ -33,12 +33,13 @@ _SENTENCE_END = re.compile(r"[.!?:;։؟…»\"”)]$")
 
 
 def decode(page: str | bytes, encoding: str | None = None) -> str:
-    """The page as text: ``encoding`` when given, else the BOM/``<meta charset>``, else UTF-8."""
+    """The page as text: ``encoding`` when given, else the BOM/``<meta charset>``, else UTF-8.
+    NUL characters (never text; lxml would turn them into U+FFFD) are dropped."""
     if isinstance(page, str):
-        return page
+        return page.replace("\x00", "")
     header = f"text/html; charset={encoding}" if encoding else None
     _, text = html_to_unicode(header, page)
-    return text
+    return text.replace("\x00", "")
 
 
 def parse(page: str) -> html.HtmlElement | None:

@@ -41,7 +41,7 @@ from csto_crawler.entrypoints import EntryPoint, entry_points_from, load_seed_en
 from csto_crawler.extract import extract
 from csto_crawler.extract.dates import parse_date
 from csto_crawler.extract.rules import SiteRules
-from csto_crawler.guards import xml_selector
+from csto_crawler.guards import xml_errors, xml_selector
 from csto_crawler.items import ArticleItem, FetchRecord
 from csto_crawler.pagecheck import check as check_page
 from csto_crawler.refresh import ArchiveState, RecheckSchedule
@@ -434,7 +434,21 @@ class NewsSpider(scrapy.Spider):
         entries = self.feed_entries(response)
         self._count("csto/discovery/feed_entries", len(entries))
         self.logger.debug("Feed %s: %d entries", response.url, len(entries))
+        if not entries:
+            unreadable = self.unreadable_xml(response)
+            if unreadable:
+                yield unreadable
+                return
         yield from self.article_requests(entries, response)
+
+    def unreadable_xml(self, response: Response) -> FetchRecord | None:
+        """An ``error`` record for a feed or sitemap lxml could not read to its end (broken or
+        hostile XML: an entity bomb stops the parser), or None."""
+        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        errors = xml_errors(text) if text.strip() else ["empty body"]
+        if not errors:
+            return None
+        return self._record(response, "error", f"HTTP {response.status}, unreadable XML: {errors[0].strip()}")
 
     def feed_entries(self, response: Response) -> list[tuple[str, date | None]]:
         """(link, date) of each RSS ``item`` / Atom ``entry``."""
@@ -472,6 +486,11 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("Not a sitemap: %s (%s)", response.url, exc)
             return
         entries = [(e["loc"], _feed_date(e.get("lastmod"))) for e in sitemap if e.get("loc")]
+        if not entries:
+            unreadable = self.unreadable_xml(response)
+            if unreadable:
+                yield unreadable
+                return
         if sitemap.type == "sitemapindex":
             for url, modified in entries:
                 if self.since and modified and modified < self.since:

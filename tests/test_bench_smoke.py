@@ -1,0 +1,51 @@
+"""Smoke test of the benchmark harness (``python -m bench --quick``): it runs end to end on a
+30-article synthetic site and prints every table. Nothing here checks timings.
+
+Also: the synthetic site generator is deterministic and its pages extract to their sidecars'
+``expected`` fields (the load tests and benchmarks rely on both).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.synthetic import generate_site  # noqa: E402
+from csto_crawler.extract import extract  # noqa: E402
+from csto_crawler.spiders.news import load_sites  # noqa: E402
+
+
+def test_generator_is_deterministic_and_pages_extract_to_expected(tmp_path):
+    one = generate_site(tmp_path / "one", 12, seed=5)
+    two = generate_site(tmp_path / "two", 12, seed=5)
+    files = sorted(p.relative_to(one.web_dir) for p in one.web_dir.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(two.web_dir) for p in two.web_dir.rglob("*") if p.is_file())
+    assert all((one.web_dir / f).read_bytes() == (two.web_dir / f).read_bytes() for f in files)
+    assert len(one.articles) == 12 and 0 < one.relevant < 12
+    rules = load_sites(one.seeds_dir / "news_sites.yml")["bench_wire"].rules
+    for article in one.articles:
+        sidecar = json.loads((one.web_dir / article.path).with_suffix(".json").read_text(encoding="utf-8"))
+        body = (one.web_dir / article.path).read_bytes()
+        assert 60 * 1024 <= len(body) <= 112 * 1024
+        got = extract(body, article.url, rules)
+        expected = sidecar["expected"]
+        assert (got.title, got.text, got.published_at) == (expected["title"], expected["text"], expected["published_at"])
+        assert ("ОДКБ" in got.title + got.text) == sidecar["relevant"]
+
+
+def test_quick_bench_prints_every_table(tmp_path, capsys):
+    from bench.__main__ import main
+
+    assert main(["--quick", "--no-profile", "--workdir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for heading in ("## Machine", "## Synthetic site", "## Throughput", "## Memory", "## Refresh cost",
+                    "## Storage", "## Extraction per page"):
+        assert heading in out
+    refresh = [line for line in out.splitlines() if line.startswith("| 30 | ") and "refresh" not in line
+               and ("*:0s" in line or "default schedule" in line)]
+    assert len(refresh) == 3 and all(line.rstrip(" |").endswith("ok") for line in refresh), refresh

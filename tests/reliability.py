@@ -21,6 +21,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
 from csto_crawler import PROJECT_ROOT
@@ -133,9 +134,9 @@ class TestSite:
         meta_cs = encoding if meta_charset == "same" else meta_charset
         header_cs = encoding if header_charset == "same" else header_charset
         html = ARTICLE.format(
-            meta=f'<meta charset="{meta_cs}">' if meta_cs else "", title=title, url=url, date=date,
-            body=body_html if body_html is not None else "\n".join(f"<p>{p}</p>" for p in text),
-            extra=extra)
+            meta=f'<meta charset="{meta_cs}">' if meta_cs else "", title=escape(title), url=url,
+            date=date, extra=extra,
+            body=body_html if body_html is not None else "\n".join(f"<p>{escape(p)}</p>" for p in text))
         content_type = "text/html" + (f"; charset={header_cs}" if header_cs else "")
         self.page(f"article_{n:05d}", url, "article", html.encode(encoding), content_type, relevant=True)
         article = Article(n, title, text, url, linked)

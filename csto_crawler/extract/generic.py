@@ -75,13 +75,15 @@ def in_furniture(element) -> bool:
     return False
 
 
-def _long_paragraphs(tree) -> dict[int, int]:
-    """id(element) → length of the paragraphs that carry the article (≥ 120 characters)."""
+def _long_paragraphs(tree) -> dict[int, tuple[object, int]]:
+    """id(element) → (element, length) of the paragraphs that carry the article (≥ 120
+    characters). The element is kept in the value: lxml frees an unreferenced proxy, and a
+    later proxy may reuse its id, so an id is only meaningful while its element is held."""
     found = {}
     for p in tree.iter("p"):
         length = len(p.text_content())
         if length >= 120:
-            found[id(p)] = length
+            found[id(p)] = (p, length)
     return found
 
 
@@ -110,12 +112,21 @@ def preclean(tree) -> int:
     for element in doomed:
         remove(element)
     removed = len(doomed)
+    headlines = list(tree.iter("h1"))  # held, so their ids stay theirs (see _long_paragraphs)
+    h1s = set(map(id, headlines))
+    # comment threads and cookie notices go first: their long paragraphs must not count in
+    # the article's share that guards the other removals below
+    doomed = [element for element in tree.xpath(".//*[@class or @id]")
+              if element.tag not in _PROTECTED and furniture.DOM_STRONG_RE.search(_attrs(element))
+              and not any(id(h) in h1s for h in element.iter("h1"))]
+    for element in doomed:
+        remove(element)
+    removed += len(doomed)
     long_paras = _long_paragraphs(tree)
-    total = sum(long_paras.values()) or 1
-    h1s = set(map(id, tree.iter("h1")))
+    total = sum(length for _, length in long_paras.values()) or 1
 
     def holds_article(element) -> bool:
-        inside = sum(long_paras.get(id(p), 0) for p in element.iter("p"))
+        inside = sum(long_paras[id(p)][1] for p in element.iter("p") if id(p) in long_paras)
         return inside > 0.5 * total or any(id(h) in h1s for h in element.iter("h1"))
 
     doomed = []
@@ -135,10 +146,7 @@ def preclean(tree) -> int:
             continue
         if not attrs:
             continue
-        if furniture.DOM_STRONG_RE.search(attrs):
-            if not any(id(h) in h1s for h in element.iter("h1")):
-                doomed.append(element)
-        elif furniture.DOM_DROP_RE.search(attrs) and not holds_article(element):
+        if furniture.DOM_DROP_RE.search(attrs) and not holds_article(element):
             doomed.append(element)
     for element in doomed:
         remove(element)
@@ -158,6 +166,15 @@ _LEAD_CLASS = re.compile(
 )
 
 
+def _is_teaser(element) -> bool:
+    """A teaser's summary in a list of other articles, not the article's lead: it sits in a
+    list item, or its class repeats on the page (a lead is printed once)."""
+    if next(element.iterancestors("li"), None) is not None:
+        return True
+    cls = element.get("class")
+    return bool(cls) and len(element.getroottree().xpath("//*[@class=$c][position() < 3]", c=cls)) > 1
+
+
 def _lead(tree, body: list[str]) -> str | None:
     """A lead/summary printed next to the headline but outside the body container
     (``.lead``, ``.sapo``, ``.article__intro`` …) that trafilatura left out."""
@@ -170,6 +187,8 @@ def _lead(tree, body: list[str]) -> str | None:
             continue
         if sum(1 for _ in element.iter("p")) > 1:
             continue  # a container of paragraphs is the body itself, not a lead
+        if _is_teaser(element):
+            continue
         text = text_of(element)
         key = _key(text)
         if 40 <= len(text) <= 700 and key not in joined and key[:60] not in joined:

@@ -120,6 +120,10 @@ _GENERIC = tuple(
         rf"{_MON}\s+(?P<d>\d{{1,2}})\s*,?\s*(?P<y>\d{{4}}){_T}{_Z}",
         rf"(?P<y>\d{{4}})\s+(?P<d>\d{{1,2}})\s+{_MON}{_T}{_Z}",
         rf"(?P<y>\d{{4}})\s+{_MON}\s+(?P<d>\d{{1,2}}){_T}{_Z}",
+        # a two-digit year only with a time after it ("19/06/24 15:20"), so a bare "1/2/24"
+        # in running text is no date
+        rf"(?<![\d./])(?P<d>\d{{1,2}})[./](?P<m>\d{{1,2}})[./](?P<y2>\d{{2}})(?![\d./])\s*[,|]?\s*"
+        rf"(?P<H>\d{{1,2}}):(?P<M>\d{{2}}){_Z}",
     )
 )
 
@@ -325,6 +329,8 @@ def parse_date(
             parts = match.groupdict()
             if parts.get("m") and int(parts["m"]) > 12 and int(parts["d"]) <= 12:
                 parts["m"], parts["d"] = parts["d"], parts["m"]
+            if parts.get("y2") and not parts.get("y"):
+                parts["y"] = "20" + parts["y2"]
             return _build(parts, tz)
     relative = _relative(text, fetched_at)
     if relative:

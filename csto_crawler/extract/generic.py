@@ -146,6 +146,8 @@ def preclean(tree) -> int:
             continue
         if not attrs:
             continue
+        if tag == "blockquote":
+            continue  # an embedded post quoted by the article ("telegram-post", "twitter-tweet")
         if furniture.DOM_DROP_RE.search(attrs) and not holds_article(element):
             doomed.append(element)
     for element in doomed:

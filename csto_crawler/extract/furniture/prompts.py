@@ -35,13 +35,19 @@ LINES: tuple[str, ...] = (
     r"leave\s+a\s+(?:comment|reply)|add\s+(?:a\s+)?comment|post\s+a\s+comment|no\s+comments(?:\s+yet)?\.?|"
     r"отправить|send|submit|gửi|ارسال|إرسال|أضف\s+تعليق(?:اً|ا)?|ارسال\s+نظر|پاسخ|ответить|reply|"
     r"имя\s*\*?|e-?mail\s*\*?|ваше\s+имя\s*\*?|name\s*\*?|website|сайт|код\s+безопасности\s*:?|"
-    r"посетители,?\s+находящиеся\s+в\s+группе\s+гости.{0,120}|"
+    r"(?:информация\s*[:：]?\s*)?посетители,?\s+находящиеся\s+в\s+группе\s+гости.{0,120}|"
     r"(?:чтобы|для\s+того\s+чтобы)\s+оставить\s+комментарий.{0,80}|"
     r"пікір\s+қалдыру|пикир\s+калтыруу|шарҳ\s+гузоштан|фикри\s+худро\s+нависед)",
     # subscription and messenger prompts
     r"(?:подпис(?:ывайтесь|аться|ка)|subscribe|đăng\s+ký|اشترك|عضویت|жазылыңыз|жазылуу|обуна).{0,110}",
     r"(?:(?:наш|мы\s+в)\s+)?(?:телеграм|telegram)[-\s]?канал\w*.{0,60}",
+    # a short line that asks to subscribe to a channel/feed wherever the verb stands
+    # ("Самые свежие новости в нашем Telegram-канале. Подписывайтесь!")
+    r"(?=.{0,200}$)(?=.*(?:telegram|телеграм|канал|дзен|вконтакте|whatsapp|instagram|соцсет|рассылк|\bmax\b))"
+    r".*\b(?:подписывайтесь|подпишитесь)\b.*",
     r"(?:следите\s+за\s+новостями|читайте\s+нас|присоединяйтесь\s+к\s+нам|follow\s+us|theo\s+dõi).{0,110}",
+    # the signature line of an embedded tweet: "— Name (@handle) February 23, 2024"
+    r"[—–-]\s*[^\n()]{1,60}\(@\w{1,30}\)\s*.{0,40}",
     # cookie notices
     r"(?:мы\s+используем\s+(?:файлы\s+)?cookie|этот\s+сайт\s+использует\s+(?:файлы\s+)?cookie|"
     r"we\s+use\s+cookies|this\s+(?:web)?site\s+uses\s+cookies|сайт\s+использует\s+cookie).{0,240}",

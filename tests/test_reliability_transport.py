@@ -261,3 +261,25 @@ def test_connection_refused_records_errors_and_loses_nothing(world, tmp_path):
     assert_kept(before, db)
     assert {r["status"] for r in query(db, "SELECT status FROM documents WHERE url LIKE '%/1-%'")} == {"live"}
     assert_sound(db)
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    from datetime import UTC, datetime
+
+    from csto_crawler.guards import retry_after_seconds
+
+    now = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds(b"120", now) == 120.0
+    assert retry_after_seconds("Sun, 22 Nov 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Sun, 22 Nov 2026 11:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("soon", now) is None and retry_after_seconds(None) is None
+
+
+def test_mirror_fault_options_are_checked():
+    mirror = MirrorServer()
+    url = "https://www.akorda.kz/ru/news"
+    with pytest.raises(ValueError, match="takes no option"):
+        mirror.fault(url, "slow", status=500)
+    with pytest.raises(ValueError, match="needs location"):
+        mirror.fault(url, "redirect")
+    mirror.fault(url, "status", status=429, headers={"Retry-After": "1"}, times=1)

@@ -98,16 +98,29 @@ _CREDIT_QUERY = (
 )
 
 
+def _caption_paragraph(element) -> None:
+    """Make a photo caption/credit a plain paragraph. Its ``caption`` class or id goes too:
+    trafilatura, told to leave images out, discards every element whose class or id says
+    ``caption``, which would undo the point of keeping captions."""
+    element.tag = "p"
+    for attr in ("class", "id"):
+        if "aption" in (element.get(attr) or ""):
+            del element.attrib[attr]
+
+
 def preclean(tree) -> int:
     """Remove furniture elements from a tree (in place); the number removed."""
     for element in list(tree.iter("figure", "figcaption")):
-        element.tag = "p" if element.tag == "figcaption" else "div"
+        if element.tag == "figcaption":
+            _caption_paragraph(element)
+        else:
+            element.tag = "div"
     for element in tree.xpath(".//*[contains(@class,'aption') or contains(@class,'photo') or contains(@class,'image') "
                               "or contains(@class,'picture') or contains(@class,'img') or contains(@class,'podpis') "
                               "or contains(@class,'foto')]"):
         if element.tag in ("div", "span", "small", "em", "i") and _CAPTION_CLASS.search(element.get("class") or ""):
             if not len(element.xpath(".//p|.//div|.//img")):
-                element.tag = "p"  # photo captions and credits are part of the article
+                _caption_paragraph(element)  # photo captions and credits are part of the article
     doomed = list(tree.iter(_ALWAYS_DROP))
     for element in doomed:
         remove(element)

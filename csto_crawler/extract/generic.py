@@ -108,6 +108,29 @@ def _caption_paragraph(element) -> None:
             del element.attrib[attr]
 
 
+_HEADING_QUERY = (
+    ".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::div or self::span or self::p "
+    "or self::strong or self::b or self::em][not(*)][string-length(normalize-space()) < 50]"
+)
+
+
+def _labelled_related_blocks(tree):
+    """Blocks opened by a related-articles heading ("Что почитать", "Материалы по теме",
+    "Read also"): the heading (climbing single-child wrappers) is the block's first element
+    and the block links somewhere. The caller keeps any that hold the article."""
+    for heading in tree.xpath(_HEADING_QUERY):
+        if not furniture.RELATED_RE.match(" ".join(heading.text_content().split())):
+            continue
+        node = heading
+        parent = node.getparent()
+        while parent is not None and parent.tag not in _PROTECTED and len(parent) == 1:
+            node, parent = parent, parent.getparent()
+        if parent is None or parent.tag in _PROTECTED or parent[0] is not node:
+            continue
+        if parent.find(".//a") is not None:
+            yield parent
+
+
 def preclean(tree) -> int:
     """Remove furniture elements from a tree (in place); the number removed."""
     for element in list(tree.iter("figure", "figcaption")):
@@ -146,6 +169,9 @@ def preclean(tree) -> int:
     for element in tree.iter("header", "footer"):
         if not holds_article(element):
             doomed.append(element)
+    for block in _labelled_related_blocks(tree):
+        if not holds_article(block):
+            doomed.append(block)
     for element in tree.xpath(".//*[@class or @id or @hidden or @style or @aria-hidden]"):
         tag = element.tag
         if tag in _PROTECTED:

@@ -41,6 +41,9 @@ LINES: tuple[str, ...] = (
     # subscription and messenger prompts
     r"(?:подпис(?:ывайтесь|аться|ка)|subscribe|đăng\s+ký|اشترك|عضویت|жазылыңыз|жазылуу|обуна).{0,110}",
     r"(?:(?:наш|мы\s+в)\s+)?(?:телеграм|telegram)[-\s]?канал\w*.{0,60}",
+    # paywall teasers: "Чтобы читать статью дальше, оформите подписку", "Уже есть подписка? Войти"
+    r"(?:(?:чтобы|для\s+того\s+чтобы)\s+(?:читать|прочитать|продолжить).{0,60})?(?:оформите|оформить)\s+подписку.{0,120}",
+    r"уже\s+(?:есть\s+подписка|подписаны)\s*\??.{0,40}",
     # a short line that asks to subscribe to a channel/feed wherever the verb stands
     # ("Самые свежие новости в нашем Telegram-канале. Подписывайтесь!")
     r"(?=.{0,200}$)(?=.*(?:telegram|телеграм|канал|дзен|вконтакте|whatsapp|instagram|соцсет|рассылк|\bmax\b))"
@@ -73,7 +76,7 @@ DOM_TOKENS: tuple[str, ...] = (
     r"share\w*", r"sharing", r"social\w*", r"soc", r"ya-share2?\w*", r"addtoany", r"a2a\w*",
     r"likely", r"pluso", r"uptolike", r"print\w*", r"font-?size", r"breadcrumbs?\w*", r"crumbs?",
     r"breadcrumb", r"tags?", r"tag-?cloud", r"tagcloud", r"post-?tags", r"entry-?tags", r"keywords",
-    r"subscri\w*", r"newsletter", r"follow\w*", r"telegram\w*", r"banner\w*", r"ad", r"ads",
+    r"subscri\w*", r"newsletter", r"paywall\w*", r"follow\w*", r"telegram\w*", r"banner\w*", r"ad", r"ads",
     r"adv\w*", r"advert\w*", r"reklama", r"promo\w*", r"sponsor\w*", r"widget\w*", r"sidebar\w*",
     r"aside", r"menu\w*", r"navbar", r"nav", r"navigation", r"topbar", r"top-?line", r"header",
     r"masthead", r"site-?header", r"footer\w*", r"site-?footer", r"copyright", r"search\w*",

@@ -185,9 +185,12 @@ def check(status: int, headers: dict[str, str], body: bytes) -> PageProblem | No
             return PageProblem("error", f"HTTP {status}, not a web page: {name} ({headers.get('content-type') or 'no Content-Type'})")
     text = head.decode("utf-8", "replace")
     folded = text.casefold()
+    # The literals decide only when casefolding kept every character one character and the
+    # page has no dotless ı (which the regex engine, not casefold, equates with i).
+    prefilter = len(folded) == len(text) and "ı" not in text
     visible: int | None = None
     for name, regex, strong, literals in _BODY_RE:
-        if literals is not None and not any(literal in folded for literal in literals):
+        if prefilter and literals is not None and not any(literal in folded for literal in literals):
             continue  # no match possible: skip the slow case-insensitive search
         if not regex.search(text):
             continue

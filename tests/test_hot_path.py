@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import FIXTURES
 
@@ -101,3 +103,27 @@ def test_few_item_workers_per_response():
     from csto_crawler.commands._common import project_settings
 
     assert project_settings().getint("CONCURRENT_ITEMS") <= 16
+
+
+def test_casefold_agrees_with_the_regex_engine_on_every_literal_character():
+    """For every character of the shipped literals, any code point the regex engine matches
+    with it case-insensitively casefolds to the literal's character, except the ones ``check``
+    guards against (a casefold longer than one character, the dotless ı)."""
+    # the Basic Multilingual Plane: case partners of Latin and Cyrillic letters all live there
+    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    characters = {c for _, _, _, literals in pagecheck._BODY_RE for literal in literals for c in literal}
+    for character in characters:
+        for match in re.finditer(re.escape(character), every, re.I):
+            found = match.group()
+            if len(found.casefold()) == 1 and found != "ı":
+                assert found.casefold() == character.casefold(), (character, found)
+
+
+@pytest.mark.parametrize("odd", ["ı", "İ", "ß"])
+def test_pages_with_characters_casefold_treats_differently_run_every_regex(odd, monkeypatch):
+    for stub in ("<html><body>Checking your browser before accessing</body></html>",
+                 "<html><body>bobcmn</body></html>"):
+        body = (stub.replace("i", "ı") if odd == "ı" else stub.upper() + odd).encode()
+        assert pagecheck.check(200, {}, body) == check_without_prefilter(200, {}, body, monkeypatch)
+    dotless = "<html><body>Checkıng your browser before accessıng</body></html>".encode()
+    assert pagecheck.check(200, {}, dotless) is not None  # the regex matches ı with i

@@ -290,3 +290,18 @@ def test_csto_extract_fails_clearly_on_a_missing_file(capsys, tmp_path):
     assert main(["extract", str(tmp_path / "missing.html")]) == 2
     assert "cannot read" in capsys.readouterr().err
     assert main(["extract", str(tmp_path)]) == 2
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://www.example.ru/news/1", "2023-06-19T21:34:00+03:00"),
+    ("https://news.example.kg/1", "2023-06-19T21:34:00+06:00"),
+    ("https://example.kz/1", "2023-06-19T21:34:00+06:00"),  # Almaty was UTC+6 until 2024-03-01
+    ("https://example.com/1", "2023-06-19"),  # no country, no zone: the calendar date only
+])
+def test_zone_less_time_takes_the_zone_of_the_hosts_country(url, expected):
+    page = ("<html><head><title>t</title></head><body><article><h1>Заголовок статьи</h1>"
+            "<p class='date'>19-06-2023, 21:34</p>"
+            + "".join(f"<p>Абзац номер {i} текста статьи об ОДКБ и безопасности в регионе.</p>"
+                      for i in range(8))
+            + "</article></body></html>")
+    assert extract(page, url).published_at == expected

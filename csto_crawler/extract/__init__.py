@@ -27,6 +27,7 @@ from csto_crawler.extract.language import choose as choose_language
 from csto_crawler.extract.metadata import Metadata, read_metadata
 from csto_crawler.extract.rules import SiteRules
 from csto_crawler.extract.textclean import CleanedText, clean_text
+from csto_crawler.extract.zones import zone_name_for_url
 
 __all__ = ["extract", "Extraction", "clean_text", "CleanedText", "SiteRules"]
 
@@ -78,9 +79,10 @@ def _zone_hint(meta: Metadata):
     return None
 
 
-def _dates(tree, meta: Metadata, rules: SiteRules | None, fetched_at, out: Extraction) -> None:
+def _dates(tree, meta: Metadata, rules: SiteRules | None, fetched_at, out: Extraction,
+           url: str = "") -> None:
     zone = zone_of(rules.timezone) if rules and rules.timezone else None
-    zone = zone or _zone_hint(meta)
+    zone = zone or _zone_hint(meta) or zone_of(zone_name_for_url(url))
     formats = tuple(rules.date_formats) if rules else ()
     for attr, selector, raw in (
         ("published_at", rules.date_selector if rules else None, meta.published),
@@ -148,7 +150,7 @@ def extract(
             out.sources["title"] = layer
     out.title = title
 
-    _dates(tree, meta, rules, fetched_at, out)
+    _dates(tree, meta, rules, fetched_at, out, url)
 
     # author
     author = site.field_value(tree, rules.author_selector) if rules and rules.author_selector else None

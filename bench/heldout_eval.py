@@ -42,28 +42,11 @@ if str(ROOT) not in sys.path:
 import trafilatura  # noqa: E402
 
 from csto_crawler.extract import extract  # noqa: E402
+from csto_crawler.extract.evaluate import token_f1, tokens  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
 WORSE_MARGIN = 0.02
-_WORD = re.compile(r"\w+", re.UNICODE)
 _CHARSET = re.compile(r"charset=([\w-]+)", re.IGNORECASE)
-
-
-def tokens(text: str | None) -> list[str]:
-    """Lower-cased word tokens (punctuation is not a token)."""
-    return _WORD.findall((text or "").casefold())
-
-
-def token_f1(got: str | None, gold: str | None) -> float:
-    """Bag-of-words F1 of two texts (1.0 when both are empty)."""
-    a, b = Counter(tokens(got)), Counter(tokens(gold))
-    if not a and not b:
-        return 1.0
-    common = sum((a & b).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(a.values()), common / sum(b.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def same_title(got: str | None, gold: str) -> bool:

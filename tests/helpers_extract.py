@@ -19,6 +19,7 @@ from helpers import FIXTURES, load_sidecar
 from lxml import html as lxml_html
 
 from csto_crawler.extract import extract
+from csto_crawler.extract.evaluate import token_f1, tokens
 from csto_crawler.sites import rules_for_url
 
 __all__ = ["token_f1", "tokens", "page_of", "fetched_at_of", "extract_fixture", "mutate_chrome",
@@ -26,23 +27,6 @@ __all__ = ["token_f1", "tokens", "page_of", "fetched_at_of", "extract_fixture", 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SEEDS = FIXTURES / "seeds"
-
-
-def tokens(text: str | None) -> list[str]:
-    """Lower-cased word tokens (punctuation is not a token)."""
-    return _WORD.findall((text or "").casefold())
-
-
-def token_f1(got: str | None, gold: str | None) -> float:
-    """Bag-of-words F1 between two texts (1.0 when both are empty)."""
-    a, b = Counter(tokens(got)), Counter(tokens(gold))
-    if not a and not b:
-        return 1.0
-    common = sum((a & b).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(a.values()), common / sum(b.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def page_of(sidecar: Path) -> Path:

@@ -79,7 +79,7 @@ def run_demo(db: Path) -> tuple[str, float]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("CSTO_") and k != "SCRAPY_SETTINGS_MODULE"}
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "csto_crawler", "demo", "--db", str(db)],
+    result = subprocess.run([sys.executable, "-m", "csto_crawler", "demo", "--offline", "--db", str(db)],
                             cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                             timeout=DEMO_BUDGET_SECONDS + 60)
     elapsed = time.monotonic() - started
@@ -120,3 +120,40 @@ def test_demo_archives_every_site_and_a_second_run_adds_no_version(tmp_path):
     assert "this run added 0 versions" in again
     total = re.search(r"^total\s+(\d+)\s+(\d+)\s+(\d+)", again, re.M)
     assert total and total.group(2) == total.group(3) == "0"  # no new, no changed
+
+
+def _args(*argv):
+    from csto_crawler.cli import build_parser
+
+    return build_parser().parse_args(["demo", *argv])
+
+
+def test_demo_goes_live_only_when_the_sites_can_be_reached():
+    from csto_crawler.commands.demo import choose_mode
+
+    asked = []
+
+    def reachable(hosts):
+        asked.append(list(hosts))
+        return True
+
+    assert choose_mode(_args(), ["akorda", "khovar"], probe=reachable) == "live"
+    assert asked == [["www.akorda.kz", "khovar.tj"]]
+    assert choose_mode(_args(), ["akorda"], probe=lambda hosts: False) == "offline"
+    # asked for explicitly: no probe at all
+    assert choose_mode(_args("--offline"), ["akorda"], probe=lambda hosts: 1 / 0) == "offline"
+    assert choose_mode(_args("--live"), ["akorda"], probe=lambda hosts: 1 / 0) == "live"
+    assert choose_mode(_args("--fixtures", "/tmp/x"), ["akorda"], probe=lambda hosts: 1 / 0) == "offline"
+
+
+def test_the_probe_connects_and_says_whether_anything_answered():
+    import socket
+
+    from csto_crawler.commands.demo import sites_reachable
+
+    with socket.socket() as listening:  # loopback only: no network is touched
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(1)
+        port = listening.getsockname()[1]
+        assert sites_reachable(["127.0.0.1"], timeout=1, port=port)
+    assert not sites_reachable(["127.0.0.1"], timeout=1, port=port)  # closed now: refused

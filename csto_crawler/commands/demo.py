@@ -1,10 +1,12 @@
-"""``csto demo``: the whole pipeline, offline, in one command.
+"""``csto demo``: the whole pipeline in one command, on the real sites or offline.
 
-Starts the offline sample web (``csto_crawler.mirror``) on a free loopback port, crawls every
-spider through it (``CSTO_MIRROR``) into the archive (``CSTO_ARCHIVE_DB``, by default
-``archive/archive.db``) in one Scrapy process, prints what each site's run did, and says how
-to browse the archive with Datasette. Needs no network. The sample web is the same bytes on
-every run, so running the demo again adds no version.
+When the source sites cannot be reached (no network, as on the project's own machines) or with
+``--offline``, it starts the offline sample web (``csto_crawler.mirror``) on a free loopback
+port, crawls every spider through it (``CSTO_MIRROR``) into the archive (``CSTO_ARCHIVE_DB``,
+by default ``archive/archive.db``) in one Scrapy process, prints what each site's run did, and
+says how to browse the archive with Datasette. The sample web is the same bytes on every run,
+so running the demo again adds no version. When the sites can be reached (or with ``--live``)
+it runs the real job instead: ``csto refresh`` over every site, politely.
 """
 
 from __future__ import annotations
@@ -41,9 +43,12 @@ COLUMNS = (
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "demo",
-        help="crawl the bundled offline sample sites into the archive and summarise (no network)",
+        help="crawl every site into the archive and summarise (offline sample sites when the "
+        "real ones cannot be reached)",
         description=(
-            "Start the offline sample web on a free loopback port, crawl every site through it "
+            "The main job in one command. When the real sites can be reached (or with --live) it "
+            "runs csto refresh over every site. Otherwise (or with --offline) it starts the "
+            "offline sample web on a free loopback port, crawls every site through it "
             "into the archive (default: the CSTO_ARCHIVE_DB setting, archive/archive.db), print "
             "per site what was fetched (new, changed, unchanged, irrelevant, errors) and how to "
             "browse the result with Datasette. Running it again adds no version."
@@ -54,7 +59,55 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="the sample pages to serve (default: the project's tests/fixtures)")
     parser.add_argument("sites", nargs="*", metavar="SITE",
                         help="crawl only these sites (default: every spider)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--offline", action="store_true",
+                      help="crawl the bundled sample sites (the default when the real sites "
+                      "cannot be reached)")
+    mode.add_argument("--live", action="store_true",
+                      help="crawl the real sites, as csto refresh does (the default when they "
+                      "can be reached)")
     parser.set_defaults(func=run)
+
+
+#: How long the reachability probe waits for one site (seconds).
+PROBE_TIMEOUT = 3.0
+
+
+def sites_reachable(hosts: Sequence[str], timeout: float = PROBE_TIMEOUT, port: int = 443) -> bool:
+    """Whether any of these hosts accepts an HTTPS connection (a network is there)."""
+    import socket
+
+    for host in hosts:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def probe_hosts(sites: Sequence[str], limit: int = 3) -> list[str]:
+    """The home hosts of the first few sites, to probe for a network."""
+    from urllib.parse import urlsplit
+
+    from csto_crawler.sites import spider_classes
+
+    classes = spider_classes()
+    hosts = []
+    for site in sites:
+        host = urlsplit(getattr(classes.get(site), "home_url", "") or "").hostname
+        if host and host not in hosts:
+            hosts.append(host)
+    return hosts[:limit]
+
+
+def choose_mode(args: argparse.Namespace, sites: Sequence[str], probe=sites_reachable) -> str:
+    """``live`` or ``offline``: as asked, else live exactly when the sites can be reached."""
+    if args.offline or getattr(args, "fixtures", None) != str(DEFAULT_FIXTURES):
+        return "offline"
+    if args.live:
+        return "live"
+    return "live" if probe(probe_hosts(sites)) else "offline"
 
 
 def archive_counts(db_path: Path, after_run_id: int = 0) -> dict[str, int]:
@@ -176,6 +229,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"csto demo: unknown site(s) {', '.join(unknown)}; known: {', '.join(known)}",
               file=sys.stderr)
         return 2
+    if choose_mode(args, sites) == "live":
+        from csto_crawler.commands import refresh
+
+        print(f"The sites can be reached: crawling the real sites into {_shown(db_path)}, "
+              "politely (one request at a time per site, with delays); this takes a while. "
+              "Use --offline for the bundled sample sites.", flush=True)
+        return refresh.run(argparse.Namespace(
+            slugs=list(sites), db=str(db_path), mirror=None, since=None, set=[],
+            verbose=getattr(args, "verbose", False)))
+    forced = args.offline or args.fixtures != str(DEFAULT_FIXTURES)
+    print("Using the bundled offline sample sites"
+          + ("." if forced else " (the real sites cannot be reached from here; --live to insist)."))
     if not getattr(args, "verbose", False):
         for handler in logging.getLogger().handlers:
             handler.setLevel(logging.WARNING)

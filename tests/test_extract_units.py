@@ -253,6 +253,24 @@ def test_clean_pipeline_keeps_an_existing_credit_and_skips_empty_text():
     assert caught.value.outcome == "error" and stats.get_value("csto/clean/empty") == 1
 
 
+def test_clean_pipeline_trusts_text_the_extraction_made_and_still_refuses_empty(monkeypatch):
+    import pipelines.clean as clean_module
+
+    pipeline, stats = _pipeline()
+    calls = []
+    monkeypatch.setattr(clean_module, "clean_text", lambda *a, **k: calls.append(a) or clean_text(*a, **k))
+    extracted = ArticleItem(url="https://x.example/a", site="x", title="T", text="\n\n".join(BODY),
+                            extraction={"text": "site"})
+    assert pipeline.process_item(extracted).text == "\n\n".join(BODY)
+    assert calls == [] and stats.get_value("csto/clean/already_clean") == 1
+    with pytest.raises(SkipItem):
+        pipeline.process_item(ArticleItem(url="https://x.example/b", site="x", title="T", text=" ",
+                                          extraction={"text": "generic"}))
+    from_api = ArticleItem(url="https://x.example/c", site="x", title="T",
+                           text="\n".join([*BODY, "Просмотров: 12"]), extraction={"text": "api"})
+    assert pipeline.process_item(from_api).text == "\n\n".join(BODY) and len(calls) == 1
+
+
 def test_clean_pipeline_passes_other_items_untouched():
     pipeline, _ = _pipeline()
     record = FetchRecord(url="https://x.example/a", site="x", outcome="not_modified")

@@ -1,9 +1,10 @@
 """Blind evaluation: our generic extraction against trafilatura on the held-out corpus.
 
-Run: ``.venv/bin/python bench/heldout_eval.py [--diagnose N] [--page NAME]``
+Run: ``.venv/bin/python bench/heldout_eval.py [--folder DIR] [--diagnose N] [--page NAME]``
 
 The corpus is ``tests/fixtures/heldout/`` (its README says how the pages and the gold texts
-were made). For every page it scores
+were made); ``--folder`` evaluates another one, e.g. the second blind corpus
+``tests/fixtures/heldout2/`` (same sidecar shape). For every page it scores
 
 * token F1 (bag of lower-cased ``\\w+`` tokens) of ``csto_crawler.extract.extract(html, url)``
   with no site rules (the generic layers) and of
@@ -45,6 +46,7 @@ from csto_crawler.extract import extract  # noqa: E402
 from csto_crawler.extract.evaluate import token_f1, tokens  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
+HELDOUT2 = ROOT / "tests" / "fixtures" / "heldout2"
 WORSE_MARGIN = 0.02
 _CHARSET = re.compile(r"charset=([\w-]+)", re.IGNORECASE)
 
@@ -226,8 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--diagnose", type=int, default=0, metavar="N", help="show leaked/lost lines of the N worst pages")
     parser.add_argument("--page", default=None, help="only pages whose name contains this")
+    parser.add_argument("--folder", type=Path, default=HELDOUT, help=f"corpus folder (default {HELDOUT.relative_to(ROOT)})")
     args = parser.parse_args(argv)
-    chosen = [p for p in pages() if not args.page or args.page in p.stem]
+    chosen = [p for p in pages(args.folder) if not args.page or args.page in p.stem]
     report([evaluate_page(p) for p in chosen], args.diagnose)
     return 0
 

@@ -46,6 +46,8 @@ _CONTENT_HINT = re.compile(r"(?:^|[-_\s])(?:article|post|entry|story|news|conten
 _DATE_CLASS = re.compile(
     r"date|time|publish|posted|dateline|story_date|meta|info|when|data|created|pubdate", re.IGNORECASE
 )
+_LOGO = re.compile(r"logo|brand|site-?(?:name|title)", re.IGNORECASE)
+_HEADER_CLASS = re.compile(r"(?:^|[-_\s])header(?:$|[-_\s\d])", re.IGNORECASE)
 _SUFFIX_SEP = re.compile(r"\s+(?:[|–—:»/\\·•]|-|::)\s+")
 _KEY = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -69,10 +71,24 @@ def in_furniture(element) -> bool:
             return True  # a page header; an article's own header holds its h1
         attrs = _attrs(node)
         if attrs and (furniture.DOM_DROP_RE.search(attrs) or furniture.DOM_STRONG_RE.search(attrs)):
-            if not _CONTENT_HINT.search(attrs) or furniture.DOM_STRONG_RE.search(attrs):
+            if furniture.DOM_STRONG_RE.search(attrs):
+                return True
+            if not _CONTENT_HINT.search(attrs) and not _article_header(node, attrs):
                 return True
         node = node.getparent()
     return False
+
+
+def _article_header(node, attrs: str) -> bool:
+    """A block classed only "header" ("publication-header", "x_header-wrap") that holds the
+    headline, no navigation and no logo: the article's own header, like a ``<header>`` with
+    its h1, not the page's."""
+    if not _HEADER_CLASS.search(attrs) or furniture.DOM_DROP_RE.search(_HEADER_CLASS.sub(" ", attrs)):
+        return False
+    h1 = next(node.iter("h1"), None)
+    if h1 is None or _LOGO.search(_attrs(h1)) or h1.find(".//img") is not None:
+        return False
+    return next(node.iter("nav", "ul", "menu"), None) is None
 
 
 def _long_paragraphs(tree) -> dict[int, tuple[object, int]]:
@@ -131,8 +147,42 @@ def _labelled_related_blocks(tree):
             yield parent
 
 
+_BLOCKS = frozenset({"div", "p", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "form", "blockquote"})
+_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
+
+
+def _is_layout_table(table) -> bool:
+    """A table that lays out the page (cells holding the headline, nested tables or several
+    blocks), not one that presents data: its cells are containers, not values."""
+    for cell in table.iter("td", "th"):
+        blocks = sum(1 for child in cell if isinstance(child.tag, str) and child.tag in _BLOCKS)
+        if blocks >= 2 or any(child.tag in ("table", "h1") for child in cell.iter() if child is not cell):
+            return True
+    return False
+
+
+def _unwrap_layout_tables(tree) -> None:
+    """Turn layout tables into plain blocks, so the extractor weighs their cells as separate
+    containers instead of taking the whole grid (menus, polls, footers) as one data table."""
+    def unwrap(node) -> None:
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag == "table" and not _is_layout_table(child):
+                continue  # a data table inside the layout stays a table
+            unwrap(child)
+            if child.tag in _TABLE_PARTS:
+                child.tag = "div"
+
+    for table in [t for t in tree.iter("table") if _is_layout_table(t)]:
+        if table.tag == "table":  # not already unwrapped with an enclosing layout table
+            unwrap(table)
+            table.tag = "div"
+
+
 def preclean(tree) -> int:
     """Remove furniture elements from a tree (in place); the number removed."""
+    _unwrap_layout_tables(tree)
     for element in list(tree.iter("figure", "figcaption")):
         if element.tag == "figcaption":
             _caption_paragraph(element)

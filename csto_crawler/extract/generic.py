@@ -325,13 +325,27 @@ def _strip_site_suffix(title: str, site_name: str | None) -> str:
     return longest if len(longest) >= 0.5 * len(title) else title
 
 
+def _site_names(meta) -> set[str]:
+    """Keys of the site's name: ``og:site_name`` and the shorter parts of a ``<title>`` that
+    has a suffix ("Headline — Site")."""
+    names = {_key(meta.site_name)} if meta.site_name else set()
+    if meta.html_title:
+        parts = _SUFFIX_SEP.split(meta.html_title)
+        if len(parts) > 1:
+            longest = max(parts, key=len)
+            names.update(_key(p) for p in parts if p is not longest)
+    names.discard("")
+    return names
+
+
 def find_title(tree, meta) -> tuple[str | None, str | None]:
     """The headline and the layer that gave it (``metadata`` or ``generic``)."""
     candidates = [h for h in tree.iter("h1") if not in_furniture(h)] or list(tree.iter("h1"))
+    names = _site_names(meta)
     h1 = None
     for element in candidates:
         text = text_of(element)
-        if 5 <= len(text) <= 400:
+        if 5 <= len(text) <= 400 and _key(text) not in names:  # an h1 that is the site's name is its logo
             h1 = text
             break
     declared = meta.headline or meta.og_title or meta.html_title
@@ -365,7 +379,8 @@ def find_date_texts(tree):
     query = (
         "@itemprop='dateCreated' or contains(@class,'date') or contains(@class,'time') or "
         "contains(@class,'publish') or contains(@class,'posted') or contains(@class,'meta') or "
-        "contains(@class,'info') or contains(@id,'date') or contains(@class,'Date') or self::time"
+        "contains(@class,'info') or contains(@id,'date') or contains(@class,'Date') or self::time or "
+        "contains(@class,'byline') or contains(@class,'author')"
     )
     for element in scope.xpath(f"{prefix}*[{query}]")[:40]:
         if in_furniture(element):

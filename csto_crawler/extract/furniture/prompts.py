@@ -48,9 +48,15 @@ LINES: tuple[str, ...] = (
     # ("Самые свежие новости в нашем Telegram-канале. Подписывайтесь!")
     r"(?=.{0,200}$)(?=.*(?:telegram|телеграм|канал|дзен|вконтакте|whatsapp|instagram|соцсет|рассылк|\bmax\b))"
     r".*\b(?:подписывайтесь|подпишитесь)\b.*",
+    # a channel/bot plug put the other way round: "Наш канал в Telegram. Присоединяйтесь!"
+    r"(?:наш|мы\s+в)\s+(?:канал|чат|бот|паблик)\w*\s+в\s+(?:telegram|телеграм\w*|viber|whatsapp|дзен\w*|max|vk|вконтакте)\b.{0,60}",
+    # a tip line prompt: "Есть о чем рассказать? Пишите в наш телеграм-бот"
+    r"есть\s+о\s+ч[её]м\s+рассказать\s*\?.{0,120}",
     r"(?:следите\s+за\s+новостями|читайте\s+нас|присоединяйтесь\s+к\s+нам|follow\s+us|theo\s+dõi).{0,110}",
     # the signature line of an embedded tweet: "— Name (@handle) February 23, 2024"
     r"[—–-]\s*[^\n()]{1,60}\(@\w{1,30}\)\s*.{0,40}",
+    # the signature line of an embedded Facebook post: "Posted by Page on Tuesday, March 12, 2024"
+    r"posted\s+by\s+.{1,60}\s+on\s+.{0,30}\d{4}",
     # cookie notices
     r"(?:мы\s+используем\s+(?:файлы\s+)?cookie|этот\s+сайт\s+использует\s+(?:файлы\s+)?cookie|"
     r"we\s+use\s+cookies|this\s+(?:web)?site\s+uses\s+cookies|сайт\s+использует\s+cookie).{0,240}",
@@ -83,7 +89,7 @@ DOM_TOKENS: tuple[str, ...] = (
     r"login", r"auth", r"modal", r"popup", r"overlay", r"error-?report", r"orphus", r"mistake",
     r"berrors", r"author-?box", r"about-?author", r"monkey-qc", r"monkey-section-\w+", r"monkey-content-duoicanbiet",
     r"qc", r"rek", r"rbn", r"under-?article", r"after-?article", r"bottom-?block",
-    r"date-?today", r"today", r"current-?date", r"weather", r"currency", r"exchange-?rates?",
+    r"polls?", r"opros\w*", r"voting", r"date-?today", r"today", r"current-?date", r"weather", r"currency", r"exchange-?rates?",
 )
 
 #: class/id words of blocks dropped even when they hold a lot of text.

@@ -15,7 +15,8 @@ were made); ``--folder`` evaluates another one, e.g. the second blind corpus
 * ``published_at``: *exact* (same instant when the gold has an offset, same wall-clock time
   when the gold is naive, same day when the gold is a day) and *day* (same calendar day in
   the gold's zone). trafilatura reports days only, so its exact score is the day score of
-  the pages whose gold is a bare day.
+  the pages whose gold is a bare day. A page that states no date (gold null) scores only a
+  null prediction as right.
 
 It prints one row per page, the summary (mean/median F1, pages where ours is worse than
 trafilatura by more than 0.02, title and date accuracy) and, with ``--diagnose N``, the N
@@ -73,6 +74,8 @@ def _parse(value: str | None) -> datetime | date | None:
 def date_scores(got: str | None, gold: str) -> tuple[bool, bool]:
     """(exact, same day) of a predicted ``published_at`` against the gold one."""
     g, p = _parse(gold), _parse(got)
+    if not gold:  # the page states no date: only "none" is right
+        return (not got,) * 2
     if g is None or p is None:
         return False, False
     if not isinstance(g, datetime):  # the gold is a bare day

@@ -11,24 +11,18 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
+from csto_crawler.commands._common import project_settings
 from csto_crawler.extract.rules import SiteRules
 
 __all__ = ["spider_classes", "site_classes", "spider_for_url", "rules_for_url"]
 
 
-def _project_settings() -> Settings:
-    settings = Settings()
-    settings.setmodule("csto_crawler.settings", priority="project")
-    return settings
-
-
 @lru_cache(maxsize=1)
 def spider_classes() -> dict[str, type]:
     """Every spider of the project by slug, as ``scrapy list`` sees them."""
-    loader = SpiderLoader.from_settings(_project_settings())
+    loader = SpiderLoader.from_settings(project_settings())
     return {name: loader.load(name) for name in loader.list()}
 
 
@@ -38,7 +32,7 @@ def site_classes() -> dict[str, type]:
 
     Raises ValueError when a configured slug is also a spider's.
     """
-    settings = _project_settings()
+    settings = project_settings()
     sites: dict[str, type] = {}
     configured: dict[str, type] = {}
     for name, cls in spider_classes().items():

@@ -21,6 +21,7 @@ __all__ = [
     "body_path",
     "file_response",
     "load_sidecar",
+    "query",
     "scrapy_crawl",
     "sidecars",
 ]
@@ -106,3 +107,16 @@ def scrapy_crawl(slugs, mirror_url: str, db, *settings: str, timeout: float = 18
         if proc.returncode != 0 or "Traceback" in output:
             failures.append(f"{slug}: exit {proc.returncode}\n{output[-2000:]}")
     assert not failures, "\n\n".join(failures)
+
+
+def query(db, sql: str, params: tuple = ()) -> list[dict]:
+    """Rows of a read-only query on an archive file, as dicts (the crawl may still be writing)."""
+    import sqlite3
+    from pathlib import Path
+
+    conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in conn.execute(sql, params)]
+    finally:
+        conn.close()

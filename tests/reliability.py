@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+
+from helpers import query  # noqa: F401 (the reliability tests import it from here)
 
 from csto_crawler import PROJECT_ROOT
 
@@ -196,15 +197,6 @@ def crawl_ok(*a, **kw) -> subprocess.CompletedProcess:
 
 
 # --- reading the archive ---------------------------------------------------------------------
-def query(db: Path, sql: str, params: tuple = ()) -> list[dict]:
-    conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute(sql, params)]
-    finally:
-        conn.close()
-
-
 def snapshot(db: Path) -> dict[str, list[tuple]]:
     """What must never be lost or altered: documents (without check times and status),
     versions and contents."""

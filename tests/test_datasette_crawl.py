@@ -12,10 +12,10 @@ an injected ``<script>``, a page gone after two misses), are in ``test_datasette
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import query as _query
 from helpers import scrapy_crawl
 from test_datasette import QUERIES, fetch, rows_of
 
@@ -31,15 +31,6 @@ EDIT_MARK = "(2026)"
 def crawl(slugs: list[str], mirror, db: Path, *settings: str) -> None:
     """``scrapy crawl SLUG`` for every slug, concurrently, one process each."""
     scrapy_crawl(slugs, mirror.base_url, db, *settings, timeout=CRAWL_TIMEOUT)
-
-
-def _query(db: Path, sql: str, params: tuple = ()) -> list[dict]:
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def _editable_article(mirror, db: Path):

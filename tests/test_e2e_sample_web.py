@@ -9,12 +9,11 @@ between two crawls and checks what the archive made of each change.
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from helpers import scrapy_crawl
+from helpers import query, scrapy_crawl
 
 from csto_crawler.mirror import MirrorServer, Page
 from csto_crawler.mirror.pages import split_url
@@ -36,15 +35,6 @@ def spiders() -> list[str]:
 def crawl(slugs: list[str], mirror: MirrorServer, db: Path, *settings: str) -> None:
     """Run ``scrapy crawl SLUG`` for every slug (concurrently, one process each)."""
     scrapy_crawl(slugs, mirror.base_url, db, *settings, timeout=CRAWL_TIMEOUT, log_level="INFO")
-
-
-def query(db: Path, sql: str, params: tuple = ()) -> list[dict]:
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def document_of(db: Path, url: str) -> dict | None:

@@ -12,13 +12,13 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from helpers import query
 
 from csto_crawler import PROJECT_ROOT
 from csto_crawler.mirror import MirrorServer
@@ -43,15 +43,6 @@ def refresh(mirror: MirrorServer, db: Path, *settings: str, wait: bool = True):
         return proc
     out, err = proc.communicate(timeout=TIMEOUT)
     return proc.returncode, out, err
-
-
-def query(db: Path, sql: str, params=()) -> list[dict]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def scalar(db: Path, sql: str, params=()):

@@ -3,7 +3,7 @@ the articles.
 
 ``EntryReport`` collects, while a site is crawled, each entry point's answer (HTTP status, or
 why it got none), how many article links it showed and how many of those were new to the
-archive. It keeps the crawler stats key ``csto/entry_points/<site>`` up to date (so the report
+archive. It keeps the crawler stats key ``csto/discovery/entry_points/<site>`` up to date (so the report
 reaches ``runs.stats`` whatever the order the crawl closes in), and the spider logs its lines
 when it closes. ``entry_point_lines(stats)`` formats the same lines from stored stats, e.g.::
 
@@ -20,8 +20,10 @@ from typing import Any
 
 __all__ = ["STATS_PREFIX", "EntryReport", "EntryResult", "entry_point_lines"]
 
-#: Stats key prefix of the report: ``csto/entry_points/<site>`` holds a list of results.
-STATS_PREFIX = "csto/entry_points/"
+#: Stats key prefix of the report: ``csto/discovery/entry_points/<site>`` holds a list of results.
+STATS_PREFIX = "csto/discovery/entry_points/"
+#: The order fallbacks are named in (the order they usually run in).
+FALLBACK_ORDER = ("robots.txt", "home page", "section page", "feed autodiscovery")
 
 
 @dataclass
@@ -46,9 +48,9 @@ class EntryResult:
 class EntryReport:
     """One site's entry points in this run, mirrored into the crawler stats."""
 
-    def __init__(self, site: str, stats=None) -> None:
+    def __init__(self, site: str, crawler=None) -> None:
         self.site = site
-        self.stats = stats
+        self.crawler = crawler  #: its stats receive the report (none: the report is kept here)
         self.results: dict[str, EntryResult] = {}
 
     def result(self, url: str, found_by: str | None = None) -> EntryResult:
@@ -76,29 +78,22 @@ class EntryReport:
         """Article links found from every entry point so far."""
         return sum(r.entries for r in self.results.values())
 
-    def found_by(self) -> list[str]:
-        """The fallbacks whose entry points found article links, in the order tried."""
-        names: list[str] = []
-        for result in self.results.values():
-            if result.found_by and result.entries and result.found_by not in names:
-                names.append(result.found_by)
-        return names
-
     def lines(self) -> list[str]:
         return _lines(self.site, list(self.results.values()))
 
     def _publish(self) -> None:
-        if self.stats is not None:
-            self.stats.set_value(STATS_PREFIX + self.site, [asdict(r) for r in self.results.values()])
+        if self.crawler is not None:
+            self.crawler.stats.set_value(STATS_PREFIX + self.site, [asdict(r) for r in self.results.values()])
 
 
 def _lines(site: str, results: list[EntryResult]) -> list[str]:
     if not results:
         return [f"{site}: no entry points"]
     out = [f"{site}: {r.line()}" for r in results]
-    fallbacks = [r.found_by for r in results if r.found_by and r.entries]
+    fallbacks = {r.found_by for r in results if r.found_by and r.entries}
     if fallbacks:
-        out.append(f"{site}: articles found by the fallback: {', '.join(dict.fromkeys(fallbacks))}")
+        named = sorted(fallbacks, key=lambda x: (FALLBACK_ORDER.index(x) if x in FALLBACK_ORDER else len(FALLBACK_ORDER), x))
+        out.append(f"{site}: articles found by the fallback: {', '.join(named)}")
     elif not any(r.entries for r in results):
         out.append(f"{site}: no article links found (entry points and fallbacks)")
     return out

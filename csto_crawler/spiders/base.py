@@ -100,7 +100,7 @@ class NewsSpider(DiscoveryFlow, PageRecords, scrapy.Spider):
 
     def _set_crawler(self, crawler) -> None:
         super()._set_crawler(crawler)
-        self.report.stats = crawler.stats
+        self.report.crawler = crawler
         self.connect_discovery(crawler)
 
     # --- Site knowledge hooks ----------------------------------------------------------------

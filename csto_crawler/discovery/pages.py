@@ -121,7 +121,7 @@ def sitemap_page(response: Response) -> SitemapPage | None:
 
 def robots_sitemaps(response: Response) -> list[str]:
     """The ``Sitemap:`` URLs of a robots.txt."""
-    return list(sitemap_urls_from_robots(_text(response), base_url=response.url))
+    return list(sitemap_urls_from_robots(response.body, base_url=response.url))
 
 
 def newest(entries: Sequence[Entry], limit: int) -> list[Entry]:

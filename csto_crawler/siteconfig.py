@@ -165,7 +165,32 @@ def _site_class(slug: str, entry: Any, path: str) -> type[ConfiguredSite]:
     missing = [k for k in _REQUIRED if not entry.get(k)]
     if missing:
         raise fail(None, f"missing required key(s) {missing}")
+    attrs = _identity(slug, entry, where, fail)
+    languages = list(attrs["languages"])
+    attrs.update(_entry_points(entry, languages, fail))
+    patterns = _list(entry["article_patterns"], fail, "article_patterns")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise fail("article_patterns", f"{pattern!r} is not a regular expression: {exc}") from None
+    attrs["article_patterns"] = tuple(patterns)
+    for key in ("first_page", "max_pages"):
+        if entry.get(key) is not None:
+            if not isinstance(entry[key], int) or entry[key] < 0:
+                raise fail(key, "expected a whole number")
+            attrs[key] = entry[key]
+    aliases = entry.get("host_aliases") or {}
+    if not isinstance(aliases, dict):
+        raise fail("host_aliases", "expected a mapping {alias host: canonical host}")
+    attrs["host_aliases"] = {str(k).lower(): str(v).lower() for k, v in aliases.items()}
+    attrs.update(_listing(entry, fail))
+    attrs["rules"] = _rules(entry, languages, fail)
+    return type(_class_name(slug), (ConfiguredSite,), attrs)
 
+
+def _identity(slug: str, entry: dict, where: str, fail) -> dict[str, Any]:
+    """The class attributes that say which site it is: name, home, kind, domains, languages."""
     name = _text(entry["name"], fail, "name")
     home = _url(entry["home"], fail, "home")
     languages = _list(entry["languages"], fail, "languages")
@@ -178,8 +203,7 @@ def _site_class(slug: str, entry: Any, path: str) -> type[ConfiguredSite]:
     domains = _list(entry.get("domains") or [_bare_host(home)], fail, "domains")
     if not on_site(home, domains):
         raise fail("home", f"{home} is not on the site's domains {domains}")
-
-    attrs: dict[str, Any] = {
+    return {
         "name": slug,
         "site_name": name,
         "home_url": home,
@@ -191,8 +215,13 @@ def _site_class(slug: str, entry: Any, path: str) -> type[ConfiguredSite]:
         "__module__": __name__,
         "__doc__": f"{name}: configured in {where}.",
     }
-    for kind_key in ENTRY_KINDS:
-        attrs[kind_key] = _by_language(entry.get(kind_key), languages, fail, kind_key, urls=True)
+
+
+def _entry_points(entry: dict, languages: list[str], fail) -> dict[str, Any]:
+    """The entry points, search terms and editions of an entry."""
+    attrs: dict[str, Any] = {}
+    for entry_kind in ENTRY_KINDS:
+        attrs[entry_kind] = _by_language(entry.get(entry_kind), languages, fail, entry_kind, urls=True)
     if not any(attrs[k] for k in ENTRY_KINDS):
         raise fail(None, f"declare at least one entry point ({', '.join(ENTRY_KINDS)})")
     attrs["search_terms"] = _by_language(entry.get("search_terms"), languages, fail, "search_terms")
@@ -204,36 +233,21 @@ def _site_class(slug: str, entry: Any, path: str) -> type[ConfiguredSite]:
         no_prefix = [x for x in languages if not attrs["editions"].get(x)]
         if no_prefix:
             raise fail("editions", f"a multilingual site needs a URL prefix for each edition; missing {no_prefix}")
+    return attrs
 
-    patterns = _list(entry["article_patterns"], fail, "article_patterns")
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise fail("article_patterns", f"{pattern!r} is not a regular expression: {exc}") from None
-    attrs["article_patterns"] = tuple(patterns)
 
-    for key in ("first_page", "max_pages"):
-        if entry.get(key) is not None:
-            if not isinstance(entry[key], int) or entry[key] < 0:
-                raise fail(key, "expected a whole number")
-            attrs[key] = entry[key]
-    aliases = entry.get("host_aliases") or {}
-    if not isinstance(aliases, dict):
-        raise fail("host_aliases", "expected a mapping {alias host: canonical host}")
-    attrs["host_aliases"] = {str(k).lower(): str(v).lower() for k, v in aliases.items()}
-
+def _listing(entry: dict, fail) -> dict[str, Any]:
+    """The listing selectors of an entry."""
     listing = entry.get("listing") or {}
     if not isinstance(listing, dict) or set(listing) - {*_LISTING_KEYS, "date_formats"}:
         raise fail("listing", f"expected a mapping with {', '.join([*_LISTING_KEYS, 'date_formats'])}")
+    attrs: dict[str, Any] = {}
     for key, attr in _LISTING_KEYS.items():
         if listing.get(key):
             attrs[attr] = _text(listing[key], fail, f"listing.{key}")
     if listing.get("date_formats"):
         attrs["listing_date_formats"] = tuple(_formats(listing["date_formats"], fail, "listing.date_formats"))
-
-    attrs["rules"] = _rules(entry, languages, fail)
-    return type(_class_name(slug), (ConfiguredSite,), attrs)
+    return attrs
 
 
 def _rules(entry: dict, languages: list[str], fail) -> SiteRules:

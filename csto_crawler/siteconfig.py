@@ -76,7 +76,8 @@ NEWS_SITES_FILE = "news_sites.yml"
 
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-_KINDS = ("news", "official", "csto")
+#: Site categories (the ``kind`` key, ``sites.kind``).
+_CATEGORIES = ("news", "official", "csto")
 _REQUIRED = ("name", "home", "languages", "article_patterns")
 _KEYS = frozenset(
     {
@@ -197,9 +198,9 @@ def _identity(slug: str, entry: dict, where: str, fail) -> dict[str, Any]:
     bad = [x for x in languages if not _LANGUAGE.match(x)]
     if bad:
         raise fail("languages", f"{bad} are not ISO 639-1 codes")
-    kind = entry.get("kind", "news")
-    if kind not in _KINDS:
-        raise fail("kind", f"{kind!r} is not one of {', '.join(_KINDS)}")
+    category = entry.get("kind", "news")
+    if category not in _CATEGORIES:
+        raise fail("kind", f"{category!r} is not one of {', '.join(_CATEGORIES)}")
     domains = _list(entry.get("domains") or [_bare_host(home)], fail, "domains")
     if not on_site(home, domains):
         raise fail("home", f"{home} is not on the site's domains {domains}")
@@ -207,7 +208,7 @@ def _identity(slug: str, entry: dict, where: str, fail) -> dict[str, Any]:
         "name": slug,
         "site_name": name,
         "home_url": home,
-        "kind": kind,
+        "category": category,
         "allowed_domains": domains,
         "languages": tuple(languages),
         "source": where,

@@ -87,6 +87,20 @@ def test_a_bad_argument_prints_one_line_and_exits_2(argv, message):
     assert "Traceback" not in proc.stderr and "Task exception" not in proc.stderr
 
 
+def test_a_sites_category_and_its_older_name_kind_agree():
+    class Official(NewsSpider):
+        name = "official_site"
+        kind = "official"
+
+    class Csto(NewsSpider):
+        name = "csto_site"
+        category = "csto"
+
+    assert (Official.category, Official.kind) == ("official", "official")
+    assert (Csto.category, Csto.kind) == ("csto", "csto")
+    assert (ExampleSpider.category, ExampleSpider.kind) == ("news", "news")
+
+
 def test_urls_argument_fetches_exactly_those(make_spider):
     spider = make_spider(ExampleSpider, urls="https://www.example.kz/ru/a-123, https://example.kz/en/b-456")
     requests = spider.start_requests_list()

@@ -59,8 +59,10 @@ class NewsSpider(DiscoveryFlow, PageRecords, scrapy.Spider):
     site_name: ClassVar[str] = ""
     #: The site's home page (also the first fallback of discovery).
     home_url: ClassVar[str] = ""
-    #: The site's kind, stored in ``sites.kind``: ``official`` (state bodies), ``csto`` (the
-    #: organisation) or ``news`` (press).
+    #: The site's category, stored in ``sites.kind``: ``official`` (state bodies), ``csto``
+    #: (the organisation) or ``news`` (press). ``kind`` is its older name, kept in step; in
+    #: the spider and discovery code "kind" is what a request fetches (``csto_kind``).
+    category: ClassVar[str] = "news"
     kind: ClassVar[str] = "news"
     #: Domains of the site (all editions); requests elsewhere are never made.
     allowed_domains: ClassVar[list[str]] = []
@@ -80,6 +82,12 @@ class NewsSpider(DiscoveryFlow, PageRecords, scrapy.Spider):
     advice: ClassVar[Mapping[str, str]] = {}
     #: The refresh policy's clock (never the extraction's); a test replaces it.
     clock: ClassVar[Callable[[], datetime]] = staticmethod(lambda: datetime.now(UTC))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in vars(cls) and "category" not in vars(cls):
+            cls.category = cls.kind
+        cls.kind = cls.category
 
     def __init__(self, *args: Any, urls: str | Sequence[str] | None = None, since: str | date | None = None,
                  lang: str | Sequence[str] | None = None, **kwargs: Any) -> None:

@@ -268,3 +268,20 @@ def test_a_sitemap_index_from_robots_txt_reads_its_news_and_newest_children(foun
     else:
         assert followed == ["https://www.site.kg/news-sitemap.xml", "https://www.site.kg/s-6.xml",
                             "https://www.site.kg/s-5.xml", "https://www.site.kg/s-4.xml"]
+
+
+def test_the_report_sees_entry_pages_whichever_callback_reads_them():
+    """A site that reads its entry pages itself (an API listing yielding articles) is still
+    reported, and its articles count as entries, so no fallback runs for it."""
+    from csto_crawler.items import ArticleItem
+
+    spider = Site()
+    meta = {"csto_kind": "listings", "csto_entry": "https://www.site.kg/api?page={page}", "csto_page": 1}
+    response = html("https://www.site.kg/api?page=1", "{}", meta)
+    spider._entry_answered(response, response.request)
+    item = ArticleItem(url="https://www.site.kg/news/9", site="site", title="t", text="x")
+    spider._entry_item(item, response)
+    spider._entry_item(ArticleItem(url="https://other.kg/news/1", site="other", title="t", text="x"), response)
+    spider._entry_item(item, html("https://www.site.kg/news/9", "", {"csto_kind": "article"}))
+    assert spider.report.lines() == ["site: 1 entries (1 new) from https://www.site.kg/api?page={page} (200)"]
+    assert spider.report.entries == 1

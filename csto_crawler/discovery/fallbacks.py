@@ -25,6 +25,8 @@ from scrapy.http import Response
 
 from csto_crawler.discovery import pages
 from csto_crawler.discovery.pages import Entry
+from csto_crawler.entrypoints import ENTRY_KINDS
+from csto_crawler.items import ArticleItem
 from csto_crawler.urls import on_site
 
 __all__ = ["AUTODISCOVERY", "HOME", "ROBOTS", "SECTION", "Fallbacks", "csto_meta", "robots_parser_sitemaps"]
@@ -79,8 +81,25 @@ class Fallbacks:
     def connect_discovery(self, crawler) -> None:
         """Follow robots.txt ``Sitemap:`` lines, fall back when the crawl runs dry, report."""
         crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(self._entry_answered, signal=signals.response_received)
+        crawler.signals.connect(self._entry_item, signal=signals.item_scraped)
+        crawler.signals.connect(self._entry_item, signal=signals.item_dropped)
         crawler.signals.connect(self._idle, signal=signals.spider_idle)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
+
+    def _entry_answered(self, response: Response, request: scrapy.Request) -> None:
+        """Every entry page's status reaches the report, whichever callback reads it."""
+        meta = request.meta
+        if meta.get("csto_kind") not in ENTRY_KINDS or not meta.get("csto_entry") or not on_site(request.url, self.allowed_domains):
+            return
+        if int(meta.get("csto_page", self.first_page)) <= self.first_page:
+            self.report.answered(meta["csto_entry"], str(response.status), meta.get("csto_found_by"))
+
+    def _entry_item(self, item, response: Response | None = None) -> None:
+        """An article a site reads straight off an entry page (an API listing) is an entry."""
+        meta = response.meta if response is not None and response.request is not None else {}
+        if isinstance(item, ArticleItem) and item.site == self.name and meta.get("csto_kind") in ENTRY_KINDS and meta.get("csto_entry"):
+            self.report.counted(meta["csto_entry"], new=True)
 
     def _robots_parsed(self, robotparser, request) -> None:
         host = urlsplit(request.url).netloc

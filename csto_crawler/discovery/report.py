@@ -60,9 +60,10 @@ class EntryReport:
         return self.results[url]
 
     def answered(self, url: str, status: str, found_by: str | None = None) -> None:
-        """An entry point's first answer (later pages of it do not overwrite it)."""
+        """An entry point's first answer (later pages of it do not overwrite it, but a reading
+        of the same answer may qualify it: ``200`` → ``200, blocked``)."""
         result = self.result(url, found_by)
-        if not result.status:
+        if not result.status or (result.status == status.split(",")[0] and result.status != status):
             result.status = status
             self._publish()
 

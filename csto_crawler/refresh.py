@@ -10,7 +10,8 @@
   challenge, a refusal) is tried again on a later run, with a back-off that doubles with each
   consecutive block (``BLOCK_BACKOFF`` up to ``BLOCK_BACKOFF_MAX``), entry points included.
 * ``RefreshState``: what one run decides with: the snapshot, the schedule and the moment the
-  run started, built once when the spider opens (``RefreshState.open``).
+  run started, built once per spider (``RefreshState.open``); ``IncrementalRefresh`` is the
+  spider's side of it (a mixin of ``NewsSpider``).
 
 The clock is the refresh policy's, never the extraction's; tests pass their own ``now``.
 """
@@ -21,11 +22,19 @@ import logging
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from csto_crawler.urls import canonicalize
+
+if TYPE_CHECKING:
+    import scrapy
+    from scrapy.http import Response
 
 __all__ = ["BLOCK_BACKOFF", "BLOCK_BACKOFF_MAX", "ArchiveState", "KnownUrl", "RecheckSchedule",
-           "RefreshState", "parse_duration"]
+           "IncrementalRefresh", "RefreshState", "parse_duration"]
 
 logger = logging.getLogger(__name__)
 
@@ -295,6 +304,55 @@ class RefreshState:
             return None
         until = self.state.retry_after(url)
         return until if until is not None and self.now < until else None
+
+
+class IncrementalRefresh:
+    """What the archive knows, consulted by ``NewsSpider`` (a mixin): the run's
+    ``RefreshState`` (built once, at the spider's ``clock``), re-checks and the paging stop."""
+
+    def recheck_request(self, url: str) -> scrapy.Request:
+        """A conditional re-check of a known article (``If-None-Match``/``If-Modified-Since``
+        from its last fetch: an unchanged page answers 304 and costs no parsing)."""
+        known = self.archive_state.get(url)
+        headers = known.conditional_headers() if known else {}
+        return self.article_request(url, kind="recheck", headers=headers)
+
+    @property
+    def incremental(self) -> bool:
+        """Whether this run consults the archive (``CSTO_INCREMENTAL``; ``-a urls`` never does)."""
+        settings = getattr(self, "settings", None)
+        return bool(settings is not None and settings.getbool("CSTO_INCREMENTAL", True) and not self.urls)
+
+    @cached_property
+    def refresh(self) -> RefreshState:
+        """What the archive knows of this site, at the run's moment (``clock``), read once."""
+        state = RefreshState.open(getattr(self, "settings", None), self.name, enabled=self.incremental, now=self.clock())
+        if len(state.state):
+            self.logger.info("%s: the archive knows %d URL(s) of this site", self.name, len(state.state))
+        return state
+
+    @property
+    def archive_state(self) -> ArchiveState:
+        """The archive's snapshot of this site (``refresh.state``)."""
+        return self.refresh.state
+
+    def refresh_decision(self, url: str) -> str:
+        """``new``, ``recheck`` or ``skip`` for a discovered article URL."""
+        return self.refresh.decide(url)
+
+    def recheck_requests(self) -> list[scrapy.Request]:
+        """Conditional re-checks of the known articles due by the schedule, wherever they
+        were discovered (those no feed or listing shows any more included)."""
+        due = [e for e in self.refresh.due() if self.is_article_url(e.url)]
+        if due:
+            self.logger.info("%s: %d known article(s) due for a re-check", self.name, len(due))
+        return [self.recheck_request(entry.url) for entry in due]
+
+    def all_known(self, entries: list[tuple[str, date | None]], response: Response) -> bool:
+        """Whether every article link of a listing page is already in the archive."""
+        links = [canonicalize(response.urljoin(u)) for u, _ in entries]
+        links = [u for u in links if self.is_article_url(u)]
+        return bool(links) and all(self.refresh.knows(u) for u in links)
 
 
 class RequestKindStats:

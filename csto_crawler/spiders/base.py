@@ -29,7 +29,6 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -43,14 +42,14 @@ from csto_crawler.extract.rules import SiteRules
 from csto_crawler.fetchlog import PageRecords, failure_detail
 from csto_crawler.httpdate import parse_http_date as http_date
 from csto_crawler.items import ArticleItem
-from csto_crawler.refresh import ArchiveState, RefreshState
+from csto_crawler.refresh import IncrementalRefresh
 from csto_crawler.spiderargs import SpiderArgumentError, SpiderArguments
 from csto_crawler.urls import canonical_url, canonicalize, on_site
 
 __all__ = ["NewsSpider", "SpiderArgumentError", "failure_detail", "http_date"]
 
 
-class NewsSpider(DiscoveryFlow, PageRecords, scrapy.Spider):
+class NewsSpider(DiscoveryFlow, IncrementalRefresh, PageRecords, scrapy.Spider):
     """Base class of every site spider: declarations (class attributes) plus the flow."""
 
     #: The site slug: spider name, module name, fixture folder, ``site`` column.
@@ -161,13 +160,6 @@ class NewsSpider(DiscoveryFlow, PageRecords, scrapy.Spider):
         meta = dict(kwargs.pop("meta", None) or {}, csto_kind=kind)
         return scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed, meta=meta, **kwargs)
 
-    def recheck_request(self, url: str) -> scrapy.Request:
-        """A conditional re-check of a known article (``If-None-Match``/``If-Modified-Since``
-        from its last fetch: an unchanged page answers 304 and costs no parsing)."""
-        known = self.archive_state.get(url)
-        headers = known.conditional_headers() if known else {}
-        return self.article_request(url, kind="recheck", headers=headers)
-
     def article_requests(self, links: Iterable[tuple[str, date | None]], response: Response | None) -> Iterator[scrapy.Request]:
         """Requests for the article links of an entry page (tracking parameters dropped,
         non-articles and, with ``-a since``, older articles skipped). What the archive knows
@@ -191,44 +183,6 @@ class NewsSpider(DiscoveryFlow, PageRecords, scrapy.Spider):
                 yield self.recheck_request(absolute)
             else:
                 self._count("csto/refresh/skipped_known")
-
-    # --- Incremental refresh ---------------------------------------------------------------
-    @property
-    def incremental(self) -> bool:
-        """Whether this run consults the archive (``CSTO_INCREMENTAL``; ``-a urls`` never does)."""
-        settings = getattr(self, "settings", None)
-        return bool(settings is not None and settings.getbool("CSTO_INCREMENTAL", True) and not self.urls)
-
-    @cached_property
-    def refresh(self) -> RefreshState:
-        """What the archive knows of this site, at the run's moment (``clock``), read once."""
-        state = RefreshState.open(getattr(self, "settings", None), self.name, enabled=self.incremental, now=self.clock())
-        if len(state.state):
-            self.logger.info("%s: the archive knows %d URL(s) of this site", self.name, len(state.state))
-        return state
-
-    @property
-    def archive_state(self) -> ArchiveState:
-        """The archive's snapshot of this site (``refresh.state``)."""
-        return self.refresh.state
-
-    def refresh_decision(self, url: str) -> str:
-        """``new``, ``recheck`` or ``skip`` for a discovered article URL."""
-        return self.refresh.decide(url)
-
-    def recheck_requests(self) -> list[scrapy.Request]:
-        """Conditional re-checks of the known articles due by the schedule, wherever they
-        were discovered (those no feed or listing shows any more included)."""
-        due = [e for e in self.refresh.due() if self.is_article_url(e.url)]
-        if due:
-            self.logger.info("%s: %d known article(s) due for a re-check", self.name, len(due))
-        return [self.recheck_request(entry.url) for entry in due]
-
-    def all_known(self, entries: list[tuple[str, date | None]], response: Response) -> bool:
-        """Whether every article link of a listing page is already in the archive."""
-        links = [canonicalize(response.urljoin(u)) for u, _ in entries]
-        links = [u for u in links if self.is_article_url(u)]
-        return bool(links) and all(self.refresh.knows(u) for u in links)
 
     def parse_article(self, response: Response, **kwargs: Any):
         """One article page: an ``ArticleItem``, or a ``FetchRecord`` when it is not one

@@ -283,5 +283,8 @@ def test_the_report_sees_entry_pages_whichever_callback_reads_them():
     spider._entry_item(item, response)
     spider._entry_item(ArticleItem(url="https://other.kg/news/1", site="other", title="t", text="x"), response)
     spider._entry_item(item, html("https://www.site.kg/news/9", "", {"csto_kind": "article"}))
+    from twisted.python.failure import Failure
+
+    spider._entry_item(FetchRecord(url="https://www.site.kg/rss", site="site", outcome="blocked"), Failure(ValueError("x")))
     assert spider.report.lines() == ["site: 1 entries (1 new) from https://www.site.kg/api?page={page} (200)"]
     assert spider.report.entries == 1

@@ -95,9 +95,10 @@ class Fallbacks:
         if int(meta.get("csto_page", self.first_page)) <= self.first_page:
             self.report.answered(meta["csto_entry"], str(response.status), meta.get("csto_found_by"))
 
-    def _entry_item(self, item, response: Response | None = None) -> None:
-        """An article a site reads straight off an entry page (an API listing) is an entry."""
-        meta = response.meta if response is not None and response.request is not None else {}
+    def _entry_item(self, item, response=None) -> None:
+        """An article a site reads straight off an entry page (an API listing) is an entry.
+        (``response`` is a ``Failure`` for what an errback yielded.)"""
+        meta = response.meta if isinstance(response, Response) and response.request is not None else {}
         if isinstance(item, ArticleItem) and item.site == self.name and meta.get("csto_kind") in ENTRY_KINDS and meta.get("csto_entry"):
             self.report.counted(meta["csto_entry"], new=True)
 

@@ -13,6 +13,10 @@ mirror's host) or bypass the per-site download slots. In the handler, every comp
 cookies, redirects, the per-site slots, callbacks, items and fetch records) only ever sees the
 original URL; an absolute ``Location`` pointing into the mirror is mapped back too.
 
+``RobotsTxtMiddleware`` replaces Scrapy's (``DOWNLOADER_MIDDLEWARES``): the same, except that
+every request waiting for a host's robots.txt is checked against it (Scrapy 2.19 checks only the
+first one).
+
 ``MirrorAddon`` (listed in ``ADDONS``) installs the handler only when ``CSTO_MIRROR`` is set,
 and then drops the politeness delays meant for real sites (``DOWNLOAD_DELAY`` 0, AutoThrottle
 off): a loopback server needs no pause. Values given with ``-s`` still win.
@@ -24,13 +28,17 @@ import logging
 from urllib.parse import urlsplit
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from csto_crawler.urls import from_mirror, to_mirror
 
-__all__ = ["MIRROR_SETTINGS", "MirrorAddon", "MirrorDownloadHandler", "check_mirror"]
+__all__ = ["MIRROR_SETTINGS", "MirrorAddon", "MirrorDownloadHandler", "RobotsTxtMiddleware", "check_mirror"]
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +114,23 @@ class MirrorAddon:
             if settings.getpriority(key) <= SETTINGS_PRIORITIES["project"]:
                 settings.set(key, value, priority="project")
         logger.info("CSTO_MIRROR: fetching every request from %s (original URLs kept)", mirror)
+
+
+class RobotsTxtMiddleware(_ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every request that waits for a host's robots.txt
+    checked against its rules.
+
+    In Scrapy 2.19 the requests queued while a host's robots.txt is being fetched all await the
+    same ``Deferred``; converting it to an asyncio future consumes its result, so only the first
+    waiter gets the parsed rules and the others get ``None`` ("no robots.txt") and go through
+    unchecked. Here a waiter awaits the ``Deferred`` only as a signal and then reads the parser
+    the middleware stored for the host (the rules, or ``None`` when robots.txt failed).
+    """
+
+    async def robot_parser(self, request: Request):
+        netloc = urlparse_cached(request).netloc
+        pending = self._parsers.get(netloc)
+        if isinstance(pending, Deferred):
+            await maybe_deferred_to_future(pending)
+            return self._parsers[netloc]
+        return await super().robot_parser(request)

@@ -6,7 +6,12 @@
 * ``ArchiveState``: a read-only snapshot of one site's documents and fetches, taken when a
   spider opens, telling the spider which URLs are known, which are irrelevant (never fetched
   again), which are due for a re-check, and the ETag/Last-Modified to send back so a re-check
-  is a conditional request (a ``304`` costs no parsing).
+  is a conditional request (a ``304`` costs no parsing). A URL that was ``blocked`` (a bot
+  challenge, a refusal) is tried again on a later run, with a back-off that doubles with each
+  consecutive block (``BLOCK_BACKOFF`` up to ``BLOCK_BACKOFF_MAX``), entry points included.
+* ``RefreshState``: what one run decides with: the snapshot, the schedule and the moment the
+  run started, built once per spider (``RefreshState.open``); ``IncrementalRefresh`` is the
+  spider's side of it (a mixin of ``NewsSpider``).
 
 The clock is the refresh policy's, never the extraction's; tests pass their own ``now``.
 """
@@ -16,13 +21,27 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["RecheckSchedule", "KnownUrl", "ArchiveState", "parse_duration"]
+from csto_crawler.urls import canonicalize
+
+if TYPE_CHECKING:
+    import scrapy
+    from scrapy.http import Response
+
+__all__ = ["BLOCK_BACKOFF", "BLOCK_BACKOFF_MAX", "ArchiveState", "KnownUrl", "RecheckSchedule",
+           "IncrementalRefresh", "RefreshState", "parse_duration"]
 
 logger = logging.getLogger(__name__)
+
+#: The wait before a blocked URL is tried again, doubled for each further consecutive block.
+BLOCK_BACKOFF = timedelta(hours=1)
+#: The longest wait before a blocked URL is tried again.
+BLOCK_BACKOFF_MAX = timedelta(days=7)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -102,6 +121,17 @@ class KnownUrl:
     irrelevant: bool = False
     #: the last fetch outcome of a URL without a document (blocked, error, gone, irrelevant)
     outcome: str | None = None
+    #: how many of the latest fetches of a URL without a document were blocked in a row
+    blocked_streak: int = 0
+    #: when a URL without a document was last fetched
+    last_fetched: datetime | None = None
+
+    def retry_after(self) -> datetime | None:
+        """When a blocked URL may be tried again (None: it was not blocked)."""
+        if self.outcome != "blocked" or not self.blocked_streak or self.last_fetched is None:
+            return None
+        wait = min(BLOCK_BACKOFF * 2 ** (self.blocked_streak - 1), BLOCK_BACKOFF_MAX)
+        return self.last_fetched + wait
 
     def conditional_headers(self) -> dict[str, str]:
         """``If-None-Match``/``If-Modified-Since`` from the last fetch of this document."""
@@ -150,21 +180,7 @@ class ArchiveState:
                 )
                 docs[row["id"]] = entry
                 known[row["url"]] = entry
-            # URLs fetched under another name than their document's key, and irrelevant pages.
-            for row in conn.execute(
-                "SELECT url, document_id, outcome, MAX(id) AS last FROM fetches "
-                "WHERE site = ? GROUP BY url", (site,)):
-                if row["url"] in known:
-                    continue
-                if row["document_id"] in docs:
-                    entry = docs[row["document_id"]]
-                    known[row["url"]] = KnownUrl(row["url"], entry.document_id, entry.status,
-                                                 entry.etag, entry.last_modified,
-                                                 entry.last_checked, entry.born)
-                else:
-                    known[row["url"]] = KnownUrl(row["url"], None, None, None, None, None, None,
-                                                 irrelevant=row["outcome"] == "irrelevant",
-                                                 outcome=row["outcome"])
+            _load_fetches(conn, site, docs, known)
         except sqlite3.Error as exc:
             logger.warning("could not read the archive state of %s from %s: %s", site, path, exc)
             return cls()
@@ -174,6 +190,11 @@ class ArchiveState:
 
     def __len__(self) -> int:
         return len(self._known)
+
+    def retry_after(self, url: str) -> datetime | None:
+        """When a URL that was blocked may be fetched again (None: it was not blocked)."""
+        entry = self._known.get(url)
+        return entry.retry_after() if entry is not None else None
 
     def get(self, url: str) -> KnownUrl | None:
         return self._known.get(url)
@@ -190,8 +211,11 @@ class ArchiveState:
             return "new"
         if entry.document_id is None:
             # never archived: irrelevant and removed pages are left alone; a page that was
-            # blocked or broken last time is tried again
-            return "new" if entry.outcome in ("blocked", "error") else "skip"
+            # broken last time is tried again, a blocked one once its back-off has passed
+            if entry.outcome == "blocked":
+                until = entry.retry_after()
+                return "new" if until is None or now >= until else "skip"
+            return "new" if entry.outcome == "error" else "skip"
         if entry.last_checked is None or entry.born is None:
             return "recheck"
         due = schedule.is_due(born=entry.born, last_checked=entry.last_checked, now=now)
@@ -204,6 +228,131 @@ class ArchiveState:
                and self.decide(entry.url, now=now, schedule=schedule) == "recheck"]
         due.sort(key=lambda e: e.last_checked or datetime.min.replace(tzinfo=UTC))
         return due
+
+
+def _load_fetches(conn: sqlite3.Connection, site: str, docs: dict[int, KnownUrl],
+                  known: dict[str, KnownUrl]) -> None:
+    """Add the URLs fetched under another name than their document's key, and the pages that
+    were never archived (irrelevant, blocked, broken, gone) with their latest outcome."""
+    for row in conn.execute(
+        "SELECT url, document_id, outcome, fetched_at, MAX(id) AS last FROM fetches "
+        "WHERE site = ? GROUP BY url", (site,)):
+        url = row["url"]
+        if url in known:
+            continue
+        if row["document_id"] in docs:
+            entry = docs[row["document_id"]]
+            known[url] = KnownUrl(url, entry.document_id, entry.status, entry.etag,
+                                  entry.last_modified, entry.last_checked, entry.born)
+            continue
+        streak = 0
+        if row["outcome"] == "blocked":
+            for (outcome,) in conn.execute(
+                "SELECT outcome FROM fetches WHERE site = ? AND url = ? ORDER BY id DESC LIMIT 32",
+                (site, url)):
+                if outcome != "blocked":
+                    break
+                streak += 1
+        known[url] = KnownUrl(url, None, None, None, None, None, None,
+                              irrelevant=row["outcome"] == "irrelevant", outcome=row["outcome"],
+                              blocked_streak=streak, last_fetched=_parse_time(row["fetched_at"]))
+
+
+@dataclass(frozen=True)
+class RefreshState:
+    """What one run decides with: the archive's snapshot, the schedule and the run's moment.
+
+    ``enabled`` is False when the run does not consult the archive (``CSTO_INCREMENTAL`` off,
+    ``-a urls``): every URL is then new.
+    """
+
+    state: ArchiveState = field(default_factory=ArchiveState)
+    schedule: RecheckSchedule | None = None
+    now: datetime = datetime.min.replace(tzinfo=UTC)
+    enabled: bool = False
+
+    @classmethod
+    def open(cls, settings, site: str, *, enabled: bool, now: datetime) -> RefreshState:
+        """Read the archive ``settings`` name (``CSTO_ARCHIVE_DB``) for ``site``, at ``now``."""
+        if not enabled or settings is None or not settings.get("CSTO_ARCHIVE_DB"):
+            return cls(now=now)
+        state = ArchiveState.load(settings.get("CSTO_ARCHIVE_DB"), site)
+        schedule = RecheckSchedule.parse(settings.get("CSTO_RECHECK_SCHEDULE", "*:never"))
+        return cls(state=state, schedule=schedule, now=now, enabled=True)
+
+    @property
+    def active(self) -> bool:
+        """Whether there is anything to decide with (enabled, and the archive knows the site)."""
+        return self.enabled and self.schedule is not None and len(self.state) > 0
+
+    def decide(self, url: str) -> str:
+        """``new``, ``recheck`` or ``skip`` for a discovered article URL."""
+        if not self.active:
+            return "new"
+        return self.state.decide(url, now=self.now, schedule=self.schedule)
+
+    def due(self) -> list[KnownUrl]:
+        """The known documents due for a re-check."""
+        return self.state.due(now=self.now, schedule=self.schedule) if self.active else []
+
+    def knows(self, url: str) -> bool:
+        return self.active and self.state.knows(url)
+
+    def backing_off(self, url: str) -> datetime | None:
+        """Until when a URL that was blocked waits before it is fetched again, or None."""
+        if not self.active:
+            return None
+        until = self.state.retry_after(url)
+        return until if until is not None and self.now < until else None
+
+
+class IncrementalRefresh:
+    """What the archive knows, consulted by ``NewsSpider`` (a mixin): the run's
+    ``RefreshState`` (built once, at the spider's ``clock``), re-checks and the paging stop."""
+
+    def recheck_request(self, url: str) -> scrapy.Request:
+        """A conditional re-check of a known article (``If-None-Match``/``If-Modified-Since``
+        from its last fetch: an unchanged page answers 304 and costs no parsing)."""
+        known = self.archive_state.get(url)
+        headers = known.conditional_headers() if known else {}
+        return self.article_request(url, kind="recheck", headers=headers)
+
+    @property
+    def incremental(self) -> bool:
+        """Whether this run consults the archive (``CSTO_INCREMENTAL``; ``-a urls`` never does)."""
+        settings = getattr(self, "settings", None)
+        return bool(settings is not None and settings.getbool("CSTO_INCREMENTAL", True) and not self.urls)
+
+    @cached_property
+    def refresh(self) -> RefreshState:
+        """What the archive knows of this site, at the run's moment (``clock``), read once."""
+        state = RefreshState.open(getattr(self, "settings", None), self.name, enabled=self.incremental, now=self.clock())
+        if len(state.state):
+            self.logger.info("%s: the archive knows %d URL(s) of this site", self.name, len(state.state))
+        return state
+
+    @property
+    def archive_state(self) -> ArchiveState:
+        """The archive's snapshot of this site (``refresh.state``)."""
+        return self.refresh.state
+
+    def refresh_decision(self, url: str) -> str:
+        """``new``, ``recheck`` or ``skip`` for a discovered article URL."""
+        return self.refresh.decide(url)
+
+    def recheck_requests(self) -> list[scrapy.Request]:
+        """Conditional re-checks of the known articles due by the schedule, wherever they
+        were discovered (those no feed or listing shows any more included)."""
+        due = [e for e in self.refresh.due() if self.is_article_url(e.url)]
+        if due:
+            self.logger.info("%s: %d known article(s) due for a re-check", self.name, len(due))
+        return [self.recheck_request(entry.url) for entry in due]
+
+    def all_known(self, entries: list[tuple[str, date | None]], response: Response) -> bool:
+        """Whether every article link of a listing page is already in the archive."""
+        links = [canonicalize(response.urljoin(u)) for u, _ in entries]
+        links = [u for u in links if self.is_article_url(u)]
+        return bool(links) and all(self.refresh.knows(u) for u in links)
 
 
 class RequestKindStats:

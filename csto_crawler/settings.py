@@ -64,6 +64,9 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 #: vanishing, retries wait (backoff, Retry-After), wrong charsets are re-detected.
 DOWNLOADER_MIDDLEWARES = {
     "csto_crawler.guards.SiteGuardMiddleware": 40,
+    # robots.txt checked for every request queued while it is fetched (Scrapy's checks one)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "csto_crawler.middlewares.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "csto_crawler.guards.BackoffRetryMiddleware": 550,
     "csto_crawler.guards.RefreshGuardMiddleware": 585,

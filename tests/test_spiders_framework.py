@@ -63,6 +63,44 @@ def test_bad_arguments_say_what_is_wrong(make_spider, args, message):
         make_spider(ExampleSpider, **args)
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["akorda", "-a", "since=notadate"], "Bad spider argument: akorda: -a since='notadate': expected a date as YYYY-MM-DD"),
+        (["news", "-a", "sites=nowhere"], "Bad spider argument: news: -a sites: unknown site(s) ['nowhere']"),
+    ],
+)
+def test_a_bad_argument_prints_one_line_and_exits_2(argv, message):
+    """``scrapy crawl`` checks the arguments before the crawl: one line, no traceback, status 2."""
+    import os
+    import subprocess
+    import sys
+
+    from csto_crawler import PROJECT_ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSTO_")}
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", *argv, "-s", "LOG_LEVEL=WARNING"],
+                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = [line for line in proc.stderr.splitlines() if "Bad spider argument" in line]
+    assert len(lines) == 1 and lines[0].startswith(message), proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "Task exception" not in proc.stderr
+
+
+def test_a_sites_category_and_its_older_name_kind_agree():
+    class Official(NewsSpider):
+        name = "official_site"
+        kind = "official"
+
+    class Csto(NewsSpider):
+        name = "csto_site"
+        category = "csto"
+
+    assert (Official.category, Official.kind) == ("official", "official")
+    assert (Csto.category, Csto.kind) == ("csto", "csto")
+    assert (ExampleSpider.category, ExampleSpider.kind) == ("news", "news")
+
+
 def test_urls_argument_fetches_exactly_those(make_spider):
     spider = make_spider(ExampleSpider, urls="https://www.example.kz/ru/a-123, https://example.kz/en/b-456")
     requests = spider.start_requests_list()

@@ -103,6 +103,13 @@ class Page:
     source: str = ""
     #: the sidecar (``expected`` fields tell a template its title, text and date)
     sidecar: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    #: the HTTP method it answers (``GET`` also answers HEAD; a ``POST`` page only POST)
+    method: str = "GET"
+
+    @property
+    def slot(self) -> tuple[str, str]:
+        """Where the tree keeps it: ``(scheme, key)``, a POST page's key prefixed ``POST ``."""
+        return (self.scheme, self.key if self.method == "GET" else f"{self.method} {self.key}")
 
     @property
     def scheme(self) -> str:
@@ -205,6 +212,7 @@ def page_from_sidecar(sidecar_path: Path, root: Path | None = None) -> Page | No
         base_modified=_base_modified(headers),
         source=str(body_path.relative_to(root) if (root and body_path) else shown),
         sidecar=sidecar,
+        method=str(sidecar.get("method") or "GET").upper(),
     )
 
 
@@ -224,7 +232,7 @@ def load_fixture_pages(fixtures_dir: str | Path) -> dict[tuple[str, str], Page]:
         page = page_from_sidecar(sidecar_path, root)
         if page is None:
             continue
-        slot = (page.scheme, page.key)
+        slot = page.slot
         if slot in pages:
             logger.info("%s and %s have the same URL; serving %s", pages[slot].source,
                         page.source, page.source)

@@ -79,13 +79,15 @@ class SiteTree:
         return pages
 
     # -- reading -------------------------------------------------------------------------------
-    def lookup(self, key: str, scheme: str | None = None) -> Page | None:
-        """The page at ``key``; the ``scheme``'s own page first (then https, then http)."""
+    def lookup(self, key: str, scheme: str | None = None, method: str = "GET") -> Page | None:
+        """The page at ``key`` answering ``method`` (HEAD is GET's); the ``scheme``'s own page
+        first (then https, then http)."""
         order = [scheme] if scheme else []
         order += [s for s in ("https", "http") if s not in order]
+        slot_key = key if method in ("GET", "HEAD") else f"{method} {key}"
         with self._lock:
             for candidate in order:
-                page = self._pages.get((candidate, key))
+                page = self._pages.get((candidate, slot_key))
                 if page is not None:
                     return page
         return None
@@ -109,7 +111,7 @@ class SiteTree:
 
     # -- mutations -----------------------------------------------------------------------------
     def _put(self, page: Page) -> Page:
-        self._pages[(page.scheme, page.key)] = page
+        self._pages[page.slot] = page
         return page
 
     def _bump(self) -> int:

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from csto_crawler.mirror import furniture, render
+from csto_crawler.mirror import feeds, furniture, render
 from csto_crawler.mirror.pages import Page, default_robots, load_fixture_pages, split_url
 
 __all__ = ["SiteTree"]
@@ -198,12 +198,12 @@ class SiteTree:
             generation = self._bump()
             written = {"article": url}
             articles = {p.key: p for p in self._host_pages(host, "article")}
-            steps = (("feed", feed_url, lambda p: render.insert_feed_entry(
+            steps = (("feed", feed_url, lambda p: feeds.insert_feed_entry(
                           p, url=url, title=title, body_html=body_html, when=when)),
                      ("listing", listing_url, lambda p: render.insert_listing_item(
                           p, url=url, title=title, body_html=body_html, when=when,
                           articles=articles)),
-                     ("sitemap", None, lambda p: render.insert_sitemap_url(
+                     ("sitemap", None, lambda p: feeds.insert_sitemap_url(
                           p, url=url, title=title, when=when)))
             updates = []
             for kind, explicit, insert in steps:

@@ -157,9 +157,46 @@ def test_almaty_time(value, expected):
     assert almaty_time(value) == expected
 
 
+def _after_ticket(spider, ticket, status=200):
+    """The request a ticket POST answer (``status``) lets through."""
+    answer = TextResponse(ticket.url, status=status, body=b"{}", request=ticket)
+    (following,) = list(spider.parse_ticket(answer))
+    return following
+
+
+def test_mfa_kz_posts_the_cookie_ticket_before_the_list(fresh_spider):
+    """evidence-2026-12.md §2.7: POST /api/v1/public/_/c/k6 (JSON, Origin, Referer) first."""
+    spider = fresh_spider(MfaKzSpider)
+    tickets = spider.start_requests_list()
+    assert {r.url for r in tickets} == {"https://www.gov.kz/api/v1/public/_/c/k6"} and len(tickets) == 3
+    for ticket in tickets:
+        assert ticket.method == "POST" and ticket.dont_filter
+        assert ticket.headers["Content-Type"] == b"application/json"
+        assert ticket.headers["Origin"] == b"https://www.gov.kz"
+        assert b"/memleket/entities/mfa/press/news?lang=" in ticket.headers["Referer"]
+    # a failed ticket does not stop the list request
+    assert _after_ticket(spider, tickets[0], status=404).url.startswith("https://www.gov.kz/api/v1/public/content-manager/news?")
+
+
+def test_mfa_kz_400_renews_the_ticket_once_then_falls_back(fresh_spider):
+    spider = fresh_spider(MfaKzSpider, settings={"RETRY_ENABLED": False})
+    assert 400 in spider.handle_httpstatus_list
+    listing = next(r for r in map(lambda t: _after_ticket(spider, t), spider.start_requests_list())
+                   if r.headers["Accept-Language"] == b"ru")
+    refused = TextResponse(listing.url, status=400, body=b'{"message":"notAllowed"}', encoding="utf-8", request=listing)
+    (renewal,) = list(spider.parse_listing(refused))
+    assert renewal.url.endswith("/_/c/k6") and renewal.method == "POST"
+    again = _after_ticket(spider, renewal)
+    assert again.url == listing.url and again.meta["csto_renewed"] and again.dont_filter
+    record, fallback = list(spider.parse_listing(TextResponse(again.url, status=400, body=b'{"message":"notAllowed"}',
+                                                              encoding="utf-8", request=again)))
+    assert isinstance(record, FetchRecord) and record.outcome == "blocked" and "400" in record.detail
+    assert fallback.url == "https://gov.kz/api/v1/public/news?projects=6&lang=ru&limit=20"
+
+
 def test_mfa_kz_requests_carry_the_edition_language(fresh_spider):
     spider = fresh_spider(MfaKzSpider)
-    requests = spider.start_requests_list()
+    requests = [_after_ticket(spider, t) for t in spider.start_requests_list()]
     assert {spider.language_for(r.url) for r in requests} == {"ru", "en", "kk"}
     for request in requests:
         assert request.headers["Accept-Language"].decode() == spider.language_for(request.url)
@@ -181,7 +218,8 @@ def test_mfa_kz_requests_carry_the_edition_language(fresh_spider):
 )
 def test_mfa_kz_refused_list_api_is_recorded_and_the_fallback_tried_once(fresh_spider, status, body, outcome):
     spider = fresh_spider(MfaKzSpider, settings={"RETRY_ENABLED": False})
-    first = next(r for r in spider.start_requests_list() if r.headers["Accept-Language"] == b"ru")
+    first = next(r for r in map(lambda t: _after_ticket(spider, t), spider.start_requests_list())
+                 if r.headers["Accept-Language"] == b"ru")
     refused = TextResponse(first.url, status=status, body=body, encoding="utf-8", request=first)
     record, fallback = list(spider.parse_listing(refused))
     assert isinstance(record, FetchRecord) and record.outcome == outcome
@@ -199,7 +237,8 @@ def test_mfa_kz_refused_list_api_is_recorded_and_the_fallback_tried_once(fresh_s
 
 def test_mfa_kz_past_the_last_page_is_quiet(fresh_spider):
     spider = fresh_spider(MfaKzSpider)
-    first = next(r for r in spider.start_requests_list() if r.headers["Accept-Language"] == b"ru")
+    first = next(r for r in map(lambda t: _after_ticket(spider, t), spider.start_requests_list())
+                 if r.headers["Accept-Language"] == b"ru")
     page2 = Request(first.url.replace("page=1", "page=2"), meta=dict(first.meta, csto_page=2))
     assert list(spider.parse_listing(TextResponse(page2.url, status=404, body=b"", request=page2))) == []
 
@@ -207,7 +246,8 @@ def test_mfa_kz_past_the_last_page_is_quiet(fresh_spider):
 def test_mfa_kz_urls_argument_fetches_the_record(fresh_spider):
     details = "https://www.gov.kz/memleket/entities/mfa/press/news/details/881234?lang=ru"
     spider = fresh_spider(MfaKzSpider, urls=details)
-    (request,) = spider.start_requests_list()
+    (ticket,) = spider.start_requests_list()
+    request = _after_ticket(spider, ticket)
     assert request.url == "https://www.gov.kz/api/v1/public/content-manager/news/881234?lang=ru"
     assert request.callback == spider.parse_record and request.headers["Accept-Language"] == b"ru"
     response = TextResponse(request.url, body=body_path(fixture("mfa_kz", "ru_api_news_item_881234")).read_bytes(),
@@ -345,5 +385,5 @@ def test_mfa_kz_known_records_follow_the_refresh_policy(fresh_spider, tmp_path):
     due = fresh_spider(MfaKzSpider, settings={"CSTO_INCREMENTAL": True, "CSTO_ARCHIVE_DB": str(db),
                                               "CSTO_RECHECK_SCHEDULE": "*:0s"})
     assert [o.url for o in due.parse_listing(file_response(page)) if isinstance(o, ArticleItem)] == [first[0].url, first[2].url]
-    recheck = due.article_request(first[0].url, kind="recheck", headers={"If-None-Match": '"x"'})
+    recheck = _after_ticket(due, due.article_request(first[0].url, kind="recheck", headers={"If-None-Match": '"x"'}))
     assert recheck.callback == due.parse_record and b"If-None-Match" not in recheck.headers

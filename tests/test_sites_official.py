@@ -89,20 +89,46 @@ def test_mid_ru_canonical_drops_bitrix_parameters_and_www():
 
 def test_mid_ru_listing_dates_and_editions():
     spider = MidRuSpider()
-    entries = spider.listing_entries(file_response(fixture("mid_ru", "ru_listing_page1")))
+    entries = spider.listing_entries(file_response(fixture("mid_ru", "ru_listing_news")))
     assert entries[1] == ("/ru/foreign_policy/news/1912030/", date(2023, 11, 23))
-    english = spider.listing_entries(file_response(fixture("mid_ru", "en_listing_page1")))
-    assert english == [("/en/foreign_policy/news/1889712/", date(2023, 6, 20))]  # "20 June 2023"
+    assert spider.listing_date("20 June 2023") == date(2023, 6, 20)
     assert [spider.language_for(f"https://mid.ru/{x}/foreign_policy/news/1/") for x in spider.languages] == list(spider.languages)
     assert not spider.is_article_url("https://mid.ru/ru/foreign_policy/news/")
     assert spider.is_article_url("https://mid.ru/ru/foreign_policy/news/1889699/?lang=en")
 
 
-def test_mid_ru_search_backfill_skips_older_results(fresh_spider):
-    spider = fresh_spider(MidRuSpider, since="2023-07-01")
-    out = [r.url for r in spider.parse_listing(file_response(fixture("mid_ru", "ru_search_odkb_page1")))]
-    assert out[0] == "https://mid.ru/ru/foreign_policy/news/1912030/"
-    assert "https://mid.ru/ru/foreign_policy/news/1889699/" not in out  # "Изменен: 20.06.2023"
+@pytest.mark.parametrize(("path", "is_article"), [
+    ("/ru/press_service/spokesman/briefings/1912101/", True),
+    ("/ru/press_service/minister_speeches/1987654/", True),
+    ("/en/foreign_policy/news/2045123/", True),
+    ("/ru/foreign_policy/news/", False),
+    ("/ru/press_service/spokesman/briefings/", False),
+    ("/ru/foreign_policy/news/12/", False),
+])
+def test_mid_ru_article_sections_of_the_evidence(path, is_article):
+    """evidence-2026-12.md §2.4: briefings and speeches live outside foreign_policy/news."""
+    assert MidRuSpider().is_article_url("https://mid.ru" + path) is is_article
+
+
+def test_mid_ru_has_no_entry_point_robots_forbids(fresh_spider):
+    """robots.txt forbids ?PAGEN_ paging and search (evidence §2.4): no such request is made."""
+    spider = fresh_spider(MidRuSpider)
+    urls = [r.url for r in spider.start_requests_list()]
+    assert "https://mid.ru/ru/foreign_policy/news/" in urls
+    assert not [u for u in urls if "PAGEN" in u or "/search/" in u]
+    listing = file_response(fixture("mid_ru", "ru_listing_news"))
+    assert [r for r in spider.parse_listing(listing) if isinstance(r, Request) and r.callback != spider.parse_article] == []
+
+
+def test_mid_ru_stub_instead_of_the_feed_tries_the_atom_fallback(fresh_spider):
+    spider = fresh_spider(MidRuSpider)
+    feed = next(r for r in spider.start_requests_list() if r.url == "https://mid.ru/ru/rss.php")
+    stub = HtmlResponse(feed.url, body=body_path(fixture("mid_ru", "ru_challenge_bobcmn")).read_bytes(), request=feed)
+    record, fallback = list(spider.parse_feed(stub))
+    assert isinstance(record, FetchRecord) and record.outcome == "blocked"
+    assert fallback.url == "https://www.mid.ru/ru/rss" and fallback.meta["csto_fallback"]
+    stub_again = HtmlResponse(fallback.url, body=stub.body, request=fallback)
+    assert [type(o) for o in spider.parse_feed(stub_again)] == [FetchRecord]  # once only
 
 
 # --- mfa_kz -----------------------------------------------------------------------------------

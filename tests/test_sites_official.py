@@ -60,7 +60,8 @@ def html_response(url: str, body: str, status: int = 200) -> HtmlResponse:
 
 
 def page_text(slug: str, name: str) -> str:
-    return body_path(fixture(slug, name)).read_text(encoding="utf-8")
+    """The page's text, decoded with its own charset (mfa_by pages are windows-1251)."""
+    return file_response(fixture(slug, name)).text
 
 
 # --- mid_ru ---------------------------------------------------------------------------------

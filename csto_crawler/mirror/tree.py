@@ -57,6 +57,15 @@ def _page_number(url: str) -> int:
     return int(match.group(1)) if match else 1
 
 
+def _any_value_key(key: str, names: frozenset[str]) -> str:
+    """``key`` with the values of the query parameters ``names`` replaced by ``*``."""
+    path, _, query = key.partition("?")
+    if not query:
+        return key
+    pairs = [(k, "*" if k in names else v) for k, v in parse_qsl(query, keep_blank_values=True)]
+    return path + "?" + "&".join(f"{k}={v}" for k, v in pairs)
+
+
 class SiteTree:
     """All pages by ``(scheme, key)``; thread-safe."""
 
@@ -90,6 +99,17 @@ class SiteTree:
                 page = self._pages.get((candidate, slot_key))
                 if page is not None:
                     return page
+            return self._any_value_page(key, order, method)
+
+    def _any_value_page(self, key: str, schemes: list[str], method: str) -> Page | None:
+        """A page whose sidecar lists ``any_value`` query parameters (a dated URL such as a
+        monthly sitemap: any year and month get the same page), matching ``key``."""
+        for page in self._pages.values():
+            names = frozenset(page.sidecar.get("any_value") or ())
+            if not names or page.scheme not in schemes or page.method != ("GET" if method == "HEAD" else method):
+                continue
+            if _any_value_key(page.key, names) == _any_value_key(key, names):
+                return page
         return None
 
     def page(self, url: str) -> Page:

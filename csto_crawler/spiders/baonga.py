@@ -1,6 +1,6 @@
 """baonga.com: Vietnamese news from Russia (custom CMS, theme classes ``monkey-…``).
 
-Evidence: shared/research/sites.md §2.2. Vietnamese only [E]; date printed as
+Evidence: shared/research/evidence-2026-12.md §2.2 (no evidence) and sites.md §2.2. Vietnamese only [E]; date printed as
 "Thứ tư 21/06/2023 07:19 GMT + 7" [E]; ad and teaser blocks ``.monkey-qc``,
 ``.monkey-section-tinnoibat``, ``.monkey-content-duoicanbiet`` [E]. No evidence of the article
 container, so the body comes from the generic layers.
@@ -32,6 +32,7 @@ class BaongaSpider(NewsSpider):
         language="vi",
     )
 
+    # guess [G]: every entry point (feed, category listing and its cards); only -a urls= is known to work
     feeds = {"vi": ["https://baonga.com/rss"]}
     listings = {"vi": ["https://baonga.com/the-gioi?page={page}"]}
     article_patterns = (

@@ -168,8 +168,18 @@ class SiteTree:
             return self._put(gone)
 
     def _host_pages(self, host: str, kind: str) -> list[Page]:
-        return [p for p in self._pages.values()
-                if p.host == host and p.kind == kind and p.status == 200]
+        """The host's pages of a kind; ``www.HOST`` and ``HOST`` count as one host (a site's
+        feed often lives on the other one); a host with no feed, listing or sitemap at all borrows
+        its parent domain's."""
+        bare = host.removeprefix("www.")
+        live = [p for p in self._pages.values() if p.status == 200]
+        own = [p for p in live if p.host.removeprefix("www.") == bare]
+        if kind == "article" or any(p.kind in ("feed", "listing", "sitemap") for p in own):
+            return [p for p in own if p.kind == kind]
+        # an edition host with no entry page of its own (en.example.kz, whose feed is
+        # www.example.kz/…): the parent domain's
+        domain = ".".join(bare.split(".")[-2:])
+        return [p for p in live if p.kind == kind and p.host.removeprefix("www.") == domain]
 
     def _choose(self, host: str, kind: str, url: str, explicit: str | None) -> Page | None:
         if explicit:

@@ -414,3 +414,35 @@ def test_mfa_kz_known_records_follow_the_refresh_policy(fresh_spider, tmp_path):
     assert [o.url for o in due.parse_listing(file_response(page)) if isinstance(o, ArticleItem)] == [first[0].url, first[2].url]
     recheck = _after_ticket(due, due.article_request(first[0].url, kind="recheck", headers={"If-None-Match": '"x"'}))
     assert recheck.callback == due.parse_record and b"If-None-Match" not in recheck.headers
+
+
+# --- mfa_by: the date-range form ----------------------------------------------------------------
+def test_mfa_by_walks_the_form_one_day_at_a_time(fresh_spider):
+    """evidence-2026-12.md §2.5: POST page, ggtoken, date_from = date_to = DD.MM.YYYY; a full
+    page (10 items) asks for the next page of the same day, else the day before."""
+    from urllib.parse import parse_qs
+
+    spider = fresh_spider(MfaBySpider, since="2026-11-29")
+    spider.today = lambda: date(2026, 12, 1)
+    section = file_response(fixture("mfa_by", "ru_listing_page1"))
+    (article, post) = list(spider.parse_listing(section))
+    assert article.url.endswith("7b0e5c2d9f8a1e34.html")
+    form = parse_qs(post.body.decode())
+    assert post.method == "POST" and form == {"page": ["1"], "ggtoken": ["5f1c0a9e7d3b"],
+                                              "date_from": ["01.12.2026"], "date_to": ["01.12.2026"]}
+    links = "".join(f'<div class="tabs__item"><a href="/press/news_mfa/{n:016x}.html">x</a></div>' for n in range(10))
+    page = section.text.replace('<div class="tabs">', '<div class="tabs">' + links)
+    full = HtmlResponse(post.url, body=page.encode("utf-8"), encoding="utf-8", request=post)
+    following = [r for r in spider.parse_listing(full) if r.callback != spider.parse_article]
+    assert parse_qs(following[0].body.decode())["page"] == ["2"]
+    short = HtmlResponse(post.url, body=section.text.encode("utf-8"), encoding="utf-8", request=following[0])
+    (earlier,) = [r for r in spider.parse_listing(short) if r.callback != spider.parse_article]
+    assert parse_qs(earlier.body.decode())["date_from"] == ["30.11.2026"]
+    last = HtmlResponse(post.url, body=section.text.encode("utf-8"), encoding="utf-8",
+                        request=earlier.replace(meta=dict(earlier.meta, csto_day="2026-11-29")))
+    assert [r for r in spider.parse_listing(last) if r.callback != spider.parse_article] == []  # since reached
+
+
+def test_mfa_by_reads_a_token_printed_in_a_script():
+    page = '<html><body><script>var form = {"ggtoken": "a1b2c3d4"};</script></body></html>'
+    assert MfaBySpider.form_token(html_response("https://mfa.gov.by/press/news_mfa/", page)) == "a1b2c3d4"

@@ -40,6 +40,7 @@ __all__ = ["MfaBySpider"]
 
 _EDITION = re.compile(r"^/(en|be)/")
 MINSK = ZoneInfo("Europe/Minsk")
+_TOKEN = re.compile(r"""ggtoken["']?\s*[:=,]\s*["']([A-Za-z0-9_.:-]{4,})""")
 #: Items the form returns per query at most [E]: a full page means there may be another.
 PAGE_SIZE = 10
 
@@ -61,7 +62,7 @@ class MfaBySpider(NewsSpider):
         "be": ["https://mfa.gov.by/be/press/news_mfa/"],
     }
     #: Days a normal crawl asks the form for, today included [G: a choice].
-    recent_days = 3
+    recent_days = 7
 
     article_patterns = (r"^/(?:(?:en|be)/)?press/news_mfa/[0-9a-f]{16}\.html$",)
     #: Every article-shaped link is a card (result items are ``tabs__item`` [E]).
@@ -98,7 +99,7 @@ class MfaBySpider(NewsSpider):
     def next_page(self, response: Response, entries):
         """The next form query: page N+1 of the same day when this page was full, else the
         day before, until the window (``recent_days`` or ``-a since``) is walked."""
-        token = response.css("input[name=ggtoken]::attr(value)").get()
+        token = self.form_token(response)
         if not token:
             if response.request is not None and response.request.method == "POST":
                 return None
@@ -118,12 +119,23 @@ class MfaBySpider(NewsSpider):
             return None
         return self.form_request(response, token, earlier, 1, queries)
 
+    @staticmethod
+    def form_token(response: Response) -> str | None:
+        """The page's form token: the ``ggtoken`` input, else a ``ggtoken`` value printed in a
+        script (how the page prints it is not evidenced [G])."""
+        token = response.css("input[name=ggtoken]::attr(value)").get()
+        if token:
+            return token.strip()
+        match = _TOKEN.search(response.text) if hasattr(response, "text") else None
+        return match.group(1) if match else None
+
     def form_request(self, response: Response, token: str, day: date, page: int, queries: int) -> scrapy.Request | None:
         """The POST of one day's query (the form's own action, the session cookie kept)."""
         if queries >= self.page_guard_queries():
             self.logger.info("%s: %d form queries made; stop at %s", self.name, queries, day)
             return None
         action = response.css("form:has(input[name=ggtoken])::attr(action)").get() or response.url
+        action = action.strip() or response.url
         shown = day.strftime("%d.%m.%Y")
         meta = {k: v for k, v in response.meta.items() if k.startswith("csto_")} if response.request is not None else {}
         meta.update(csto_day=day.isoformat(), csto_form_page=page, csto_queries=queries + 1)

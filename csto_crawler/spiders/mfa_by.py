@@ -158,4 +158,4 @@ class MfaBySpider(NewsSpider):
         settings = getattr(self, "settings", None)
         if self.since:
             return settings.getint("CSTO_BACKFILL_MAX_PAGES", 300) if settings else 300
-        return self.recent_days * 3
+        return self.recent_days * self.page_guard()  # a day's pages count like a listing's

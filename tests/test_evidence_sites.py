@@ -206,3 +206,22 @@ def test_every_sidecar_says_where_it_came_from(site):
     assert paths, f"{site} has no fixtures"
     bad = [(p.name, load_sidecar(p).get("origin", "")[:80]) for p in paths if not _ORIGIN.match(load_sidecar(p).get("origin", ""))]
     assert bad == []
+
+
+@pytest.mark.e2e
+def test_mfa_kz_refused_twice_renews_the_ticket_once_then_falls_back(tmp_path):
+    """A 400 reaches the spider: one new ticket and one more try, then the refusal is recorded
+    (``blocked``) and the fallback endpoint read."""
+    db = tmp_path / "archive.db"
+    listing = load_sidecar(FIXTURES / "mfa_kz" / "ru_api_news_page1.json")["url"]
+    with MirrorServer() as mirror:
+        mirror.fault(listing, "status", status=400, times=2)
+        run_spider(mirror, db, "mfa_kz", "-a", "lang=ru")
+        log = mirror.requests()
+    tickets = [r for r in log if r.method == "POST" and r.url.endswith("/_/c/k6")]
+    lists = [r.status for r in log if r.url == listing]
+    assert len(tickets) == 2 and lists == [400, 400]
+    assert [r.status for r in log if "/api/v1/public/news?" in (r.url or "")] == [200]
+    outcomes = {(r["url"], r["outcome"]) for r in query(db, "SELECT url, outcome FROM fetches")}
+    assert (listing, "blocked") in outcomes
+    assert documents(db, "mfa_kz"), "the fallback's records are archived"

@@ -52,6 +52,7 @@ def test_probe_exits_non_zero_when_a_site_yields_no_article():
     with MirrorServer() as mirror:
         mirror.fault("https://baonga.com/rss", "status", status=404)
         mirror.fault("https://baonga.com/the-gioi?page=1", "status", status=403)
+        mirror.fault("https://baonga.com/", "status", status=404)
         done = probe(mirror, "baonga", "kg24")
     assert done.returncode == 1, done.stdout
     assert "baonga: no articles" in done.stdout and "kg24: ok" in done.stdout

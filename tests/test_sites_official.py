@@ -2,7 +2,8 @@
 ``test_spiders.py`` cover their ordinary fixtures):
 
 * mid_ru: the JavaScript bot challenge is a ``blocked`` fetch record with a log line saying
-  what to do; Bitrix parameters and the ``www.`` host do not make a new document; search pages;
+  what to do; Bitrix parameters and the ``www.`` host do not make a new document; no entry
+  point robots.txt forbids; the article sections of the evidence; the Atom fallback feed;
 * mfa_kz: in ``test_sites_mfa_kz.py``;
 * mfa_by: the POST date-range form walked one day at a time, the token;
 * odkb: one slug on the Russian and the English host is two documents;

@@ -75,3 +75,15 @@ def test_probe_record_saves_fixtures_marked_recorded(tmp_path):
     # the recorded folder is a fixture folder the mirror can serve
     pages = load_fixture_pages(tmp_path)
     assert any(p.url == article["url"] for p in pages.values())
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["probe", "nosuch"], "unknown site(s) nosuch"),
+    (["probe", "--articles", "0", "akorda"], "--articles must be at least 1"),
+    (["probe", "akorda", "-s", "NOVALUE"], "-s expects NAME=VALUE"),
+])
+def test_probe_bad_arguments_exit_2_with_one_line(argv, message, capsys):
+    from csto_crawler.cli import main
+
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err

@@ -225,3 +225,13 @@ def test_mfa_kz_refused_twice_renews_the_ticket_once_then_falls_back(tmp_path):
     outcomes = {(r["url"], r["outcome"]) for r in query(db, "SELECT url, outcome FROM fetches")}
     assert (listing, "blocked") in outcomes
     assert documents(db, "mfa_kz"), "the fallback's records are archived"
+
+
+def test_web_page_blocked_is_a_block_page_only_on_a_stub():
+    """mfa.gov.by's "Web Page Blocked" page (evidence §2.5) is ``blocked``; an article that
+    merely quotes the words is not."""
+    stub = b"<html><head><title>Web Page Blocked</title></head><body><p>Access denied.</p></body></html>"
+    assert check(200, {}, stub).outcome == "blocked"
+    article = ("<html><body><h1>Filters</h1>" + "<p>A report on filters that show 'Web Page Blocked' to readers.</p>" * 40
+               + "</body></html>").encode()
+    assert check(200, {}, article) is None

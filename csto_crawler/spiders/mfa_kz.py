@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.utils.request import request_from_dict
 
 from csto_crawler.extract import clean_text
 from csto_crawler.extract.document import paragraphs, parse
@@ -150,7 +151,8 @@ class MfaKzSpider(NewsSpider):
         language = then.meta.get("csto_language") or "ru"
         headers = {"Content-Type": "application/json", "Accept": "application/json",
                    "Origin": "https://www.gov.kz", "Referer": NEWS_PAGE.format(lang=language)}
-        meta = {"csto_then": then, "csto_language": language, "csto_kind": "ticket",
+        # the follow-up as a dict (serializable, should a disk queue hold the ticket request)
+        meta = {"csto_then": then.to_dict(spider=self), "csto_language": language, "csto_kind": "ticket",
                 "handle_httpstatus_all": True}
         return scrapy.Request(TICKET_URL, method="POST", body=b"{}", headers=headers, meta=meta,
                               callback=self.parse_ticket, errback=self.ticket_failed, dont_filter=True)
@@ -161,12 +163,12 @@ class MfaKzSpider(NewsSpider):
             self.logger.warning("%s: ticket POST %s answered HTTP %d; asking the list API without it",
                                 self.name, response.url, response.status)
         self._count(f"csto/mfa_kz/ticket_{response.status}")
-        yield response.meta["csto_then"]
+        yield request_from_dict(response.meta["csto_then"], spider=self)
 
     def ticket_failed(self, failure):
         """A ticket POST with no answer at all: the list request goes ahead without it."""
         self.logger.warning("%s: ticket POST failed (%s); asking the list API without it", self.name, failure.value)
-        yield failure.request.meta["csto_then"]
+        yield request_from_dict(failure.request.meta["csto_then"], spider=self)
 
     def _with_language(self, request: scrapy.Request) -> scrapy.Request:
         language = request.meta.get("csto_language") or self.language_for(request.url)

@@ -13,6 +13,8 @@ import logging
 import sys
 from pathlib import Path
 
+from csto_crawler.sites import rules_for_url, spider_for_url
+
 logger = logging.getLogger(__name__)
 
 
@@ -31,7 +33,6 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from csto_crawler.extract import extract
-    from csto_crawler.sites import rules_for_url, spider_for_url
 
     path = Path(args.file)
     try:

@@ -32,6 +32,7 @@ from pathlib import Path
 from scrapy import Request, signals
 
 from csto_crawler.items import ArticleItem, FetchRecord
+from csto_crawler.sites import site_classes
 
 __all__ = ["ProbeMiddleware", "ProbeRun", "SiteProbe", "register", "verdict"]
 
@@ -176,8 +177,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _site_classes(wanted: list[str]) -> dict[str, type] | str:
-    from csto_crawler.sites import site_classes
-
     classes = site_classes()
     unknown = [s for s in wanted if s not in classes]
     if unknown:

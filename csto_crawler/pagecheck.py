@@ -59,6 +59,7 @@ BODY_CHALLENGES: tuple[tuple[str, str, bool], ...] = (
     ("CAPTCHA page", r"g-recaptcha|hcaptcha\.com|smartcaptcha|captcha\.yandex|Please complete the security check|Подтвердите, что (?:вы|запросы отправляли вы)[^<]{0,40}(?:не робот|человек)", False),
     ("cookie/JavaScript check", r"Please enable (?:JavaScript|cookies) (?:and|to) (?:reload|continue)|Для продолжения (?:работы|просмотра) включите JavaScript", False),
     ("access denied page", r"<title>\s*(?:Access denied|Доступ запрещ[её]н|403 Forbidden)", False),
+    ("web filter block page 'Web Page Blocked'", r"Web Page Blocked", False),
     ("login wall", r"<input[^>]+type=[\"']?password|(?:Войдите|Авторизуйтесь|Зарегистрируйтесь),? чтобы (?:продолжить|прочитать|читать)|(?:Sign|Log) in to (?:continue|read)|Subscribe to (?:continue|read)", False),
 )
 #: (name, leading bytes) of files that are not web pages, recognised by their first bytes.

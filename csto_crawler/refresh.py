@@ -355,6 +355,16 @@ class IncrementalRefresh:
         return bool(links) and all(self.refresh.knows(u) for u in links)
 
 
+def _first_page(spider, url: str) -> int:
+    """The first listing page number of the site a URL belongs to (a dispatching spider's
+    sites each have their own)."""
+    try:
+        site = spider.site_for(url) if hasattr(spider, "site_for") else spider
+    except ValueError:
+        site = spider
+    return getattr(site, "first_page", 1)
+
+
 class RequestKindStats:
     """Extension: counts requests that reach the downloader by kind (``csto/requests/<kind>``:
     robots, feeds, sitemaps, listings, search, article, recheck) and how many were conditional
@@ -379,7 +389,7 @@ class RequestKindStats:
             kind = request.meta.get("csto_kind") or "other"
         self.stats.inc_value(f"csto/requests/{kind}")
         page = request.meta.get("csto_page")
-        if page is not None and page > getattr(spider, "first_page", 1):
+        if page is not None and page > _first_page(spider, request.url):
             self.stats.inc_value("csto/requests/deeper_pages")
         if b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
             self.stats.inc_value("csto/requests/conditional")

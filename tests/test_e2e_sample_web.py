@@ -174,8 +174,9 @@ def _candidates(mirror: MirrorServer) -> dict[str, list[Page]]:
         if (site and page.kind == "article" and page.status == 200
                 and page.sidecar.get("relevant") is True and len(_paragraphs(page)) >= 2):
             by_site.setdefault(site, []).append(page)
+    crawlable = set(spiders())  # a site of the dispatching news spider is no `scrapy crawl` name
     return {site: pages for site, pages in sorted(by_site.items())
-            if site in linked and len(pages) >= 3}
+            if site in linked and len(pages) >= 3 and site in crawlable}
 
 
 def _mutable_sites() -> list[str]:

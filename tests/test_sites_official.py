@@ -2,10 +2,10 @@
 ``test_spiders.py`` cover their ordinary fixtures):
 
 * mid_ru: the JavaScript bot challenge is a ``blocked`` fetch record with a log line saying
-  what to do; Bitrix parameters and the ``www.`` host do not make a new document; search pages;
-* mfa_kz: the JSON API (``api`` fixtures: items straight from the API, their text cleaned,
-  Kazakhstan's time zone change), the fallback endpoint, ``-a urls=`` of a details page, and
-  an end-to-end crawl on the loopback mirror;
+  what to do; Bitrix parameters and the ``www.`` host do not make a new document; no entry
+  point robots.txt forbids; the article sections of the evidence; the Atom fallback feed;
+* mfa_kz: in ``test_sites_mfa_kz.py``;
+* mfa_by: the POST date-range form walked one day at a time, the token;
 * odkb: one slug on the Russian and the English host is two documents;
 * mfa_by, odkb: the generic layers still drop the furniture when the guessed class names miss;
 * mfa_tj: list dates are siblings of the links; certificate verification stays off for it only.
@@ -14,25 +14,19 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 from helpers import FIXTURES, body_path, file_response, load_sidecar, sidecars
 from scrapy import Request
-from scrapy.http import HtmlResponse, TextResponse
+from scrapy.http import HtmlResponse
 
-from csto_crawler.fixtures import expected_of
-from csto_crawler.items import ArticleItem, FetchRecord
+from csto_crawler.items import FetchRecord
 from csto_crawler.spiders.mfa_by import MfaBySpider
-from csto_crawler.spiders.mfa_kz import MfaKzSpider, almaty_time
 from csto_crawler.spiders.mfa_tj import MfaTjSpider
 from csto_crawler.spiders.mid_ru import MidRuSpider, strip_bitrix_params
 from csto_crawler.spiders.odkb import OdkbSpider
@@ -60,7 +54,8 @@ def html_response(url: str, body: str, status: int = 200) -> HtmlResponse:
 
 
 def page_text(slug: str, name: str) -> str:
-    return body_path(fixture(slug, name)).read_text(encoding="utf-8")
+    """The page's text, decoded with its own charset (mfa_by pages are windows-1251)."""
+    return file_response(fixture(slug, name)).text
 
 
 # --- mid_ru ---------------------------------------------------------------------------------
@@ -89,167 +84,46 @@ def test_mid_ru_canonical_drops_bitrix_parameters_and_www():
 
 def test_mid_ru_listing_dates_and_editions():
     spider = MidRuSpider()
-    entries = spider.listing_entries(file_response(fixture("mid_ru", "ru_listing_page1")))
+    entries = spider.listing_entries(file_response(fixture("mid_ru", "ru_listing_news")))
     assert entries[1] == ("/ru/foreign_policy/news/1912030/", date(2023, 11, 23))
-    english = spider.listing_entries(file_response(fixture("mid_ru", "en_listing_page1")))
-    assert english == [("/en/foreign_policy/news/1889712/", date(2023, 6, 20))]  # "20 June 2023"
+    assert spider.listing_date("20 June 2023") == date(2023, 6, 20)
     assert [spider.language_for(f"https://mid.ru/{x}/foreign_policy/news/1/") for x in spider.languages] == list(spider.languages)
     assert not spider.is_article_url("https://mid.ru/ru/foreign_policy/news/")
     assert spider.is_article_url("https://mid.ru/ru/foreign_policy/news/1889699/?lang=en")
 
 
-def test_mid_ru_search_backfill_skips_older_results(fresh_spider):
-    spider = fresh_spider(MidRuSpider, since="2023-07-01")
-    out = [r.url for r in spider.parse_listing(file_response(fixture("mid_ru", "ru_search_odkb_page1")))]
-    assert out[0] == "https://mid.ru/ru/foreign_policy/news/1912030/"
-    assert "https://mid.ru/ru/foreign_policy/news/1889699/" not in out  # "Изменен: 20.06.2023"
+@pytest.mark.parametrize(("path", "is_article"), [
+    ("/ru/press_service/spokesman/briefings/1912101/", True),
+    ("/ru/press_service/minister_speeches/1987654/", True),
+    ("/en/foreign_policy/news/2045123/", True),
+    ("/ru/foreign_policy/news/", False),
+    ("/ru/press_service/spokesman/briefings/", False),
+    ("/ru/foreign_policy/news/12/", False),
+])
+def test_mid_ru_article_sections_of_the_evidence(path, is_article):
+    """evidence-2026-12.md §2.4: briefings and speeches live outside foreign_policy/news."""
+    assert MidRuSpider().is_article_url("https://mid.ru" + path) is is_article
 
 
-# --- mfa_kz -----------------------------------------------------------------------------------
-_RECORD_URL = re.compile(r"/content-manager/news/\d+")
+def test_mid_ru_has_no_entry_point_robots_forbids(fresh_spider):
+    """robots.txt forbids ?PAGEN_ paging and search (evidence §2.4): no such request is made."""
+    spider = fresh_spider(MidRuSpider)
+    urls = [r.url for r in spider.start_requests_list()]
+    assert "https://mid.ru/ru/foreign_policy/news/" in urls
+    assert not [u for u in urls if "PAGEN" in u or "/search/" in u]
+    listing = file_response(fixture("mid_ru", "ru_listing_news"))
+    assert [r for r in spider.parse_listing(listing) if isinstance(r, Request) and r.callback != spider.parse_article] == []
 
 
-def _api_callback(spider, url):
-    return spider.parse_record if _RECORD_URL.search(url) else spider.parse_listing
-
-
-@pytest.mark.parametrize("sidecar", sidecars("mfa_kz", "api"), ids=lambda p: p.stem)
-def test_mfa_kz_api_fixture_yields_expected_items(sidecar):
-    data = load_sidecar(sidecar)
-    assert "reconstructed" in data["origin"] or "recorded" in data["origin"]
-    spider = MfaKzSpider()
-    out = list(_api_callback(spider, data["url"])(file_response(sidecar)))
-    items = [o for o in out if isinstance(o, ArticleItem)]
-    requests = [o.url for o in out if isinstance(o, Request)]
-    expected = data["expected"]
-    assert [expected_of(i) for i in items] == expected["items"]
-    assert requests == ([expected["next"]] if expected["next"] else [])
-    assert len(data["relevant"]) == len(items), "one relevance flag per item"
-    for item in items:
-        assert item.title and item.text and item.published_at
-        assert item.language == spider.language_for(data["url"])
-        assert re.fullmatch(r"https://www\.gov\.kz/memleket/entities/mfa/press/news/details/\d+\?lang=(ru|en|kk)", item.url)
-        assert item.canonical_url == item.url
-        assert "<" not in item.text and "\xa0" not in item.text  # HTML body turned into clean text
-
-
-def test_mfa_kz_items_use_the_almaty_zone_of_their_day():
-    items = {i.url.split("/")[-1]: i for i in MfaKzSpider().parse_listing(file_response(fixture("mfa_kz", "ru_api_news_page1")))
-             if isinstance(i, ArticleItem)}
-    assert items["881234?lang=ru"].published_at == "2024-11-27T14:40:12+05:00"  # after 2024-03-01: UTC+5
-    assert items["862001?lang=ru"].published_at == "2024-02-28T12:15:00+06:00"  # before: UTC+6
-    assert items["835567?lang=ru"].published_at == "2023-11-23T17:30:00+06:00"
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2024-02-29T17:59:00.000+00:00", "2024-02-29T23:59:00+06:00"),  # the last minute of UTC+6
-        ("2024-02-29T18:00:00.000+00:00", "2024-02-29T23:00:00+05:00"),  # clocks went back an hour
-        ("2024-03-01T18:30:00Z", "2024-03-01T23:30:00+05:00"),
-        ("2024-05-14T10:21:33.123+0600", "2024-05-14T09:21:33+05:00"),
-        ("2023-01-10T09:00:00", "2023-01-10T09:00:00+06:00"),  # no offset: Almaty wall time
-        ("not a date", None),
-        ("", None),
-    ],
-)
-def test_almaty_time(value, expected):
-    assert almaty_time(value) == expected
-
-
-def test_mfa_kz_requests_carry_the_edition_language(fresh_spider):
-    spider = fresh_spider(MfaKzSpider)
-    requests = spider.start_requests_list()
-    assert {spider.language_for(r.url) for r in requests} == {"ru", "en", "kk"}
-    for request in requests:
-        assert request.headers["Accept-Language"].decode() == spider.language_for(request.url)
-        assert request.callback == spider.parse_listing
-    first = next(r for r in requests if r.headers["Accept-Language"] == b"kk")
-    response = TextResponse(first.url, body=body_path(fixture("mfa_kz", "kk_api_news_page1")).read_bytes(),
-                            headers={"Content-Type": "application/json"}, request=first)
-    (item, following) = list(spider.parse_listing(response))
-    assert item.language == "kk" and "page=2" in following.url and following.headers["Accept-Language"] == b"kk"
-
-
-@pytest.mark.parametrize(
-    ("status", "body", "outcome"),
-    [
-        (403, b'{"message":"Forbidden"}', "blocked"),
-        (200, b"<!doctype html><html><body><div id=app></div><script src=/app.js></script></body></html>", "blocked"),
-        (502, b"", "error"),
-    ],
-)
-def test_mfa_kz_refused_list_api_is_recorded_and_the_fallback_tried_once(fresh_spider, status, body, outcome):
-    spider = fresh_spider(MfaKzSpider, settings={"RETRY_ENABLED": False})
-    first = next(r for r in spider.start_requests_list() if r.headers["Accept-Language"] == b"ru")
-    refused = TextResponse(first.url, status=status, body=body, encoding="utf-8", request=first)
-    record, fallback = list(spider.parse_listing(refused))
-    assert isinstance(record, FetchRecord) and record.outcome == outcome
-    assert fallback.url == "https://gov.kz/api/v1/public/news?projects=6&lang=ru&limit=20"
-    assert fallback.headers["Accept-Language"] == b"ru" and fallback.meta["csto_fallback"]
-    # the fallback refused too: recorded, no third try
-    again = TextResponse(fallback.url, status=status, body=body, encoding="utf-8", request=fallback)
-    assert [type(o) for o in spider.parse_listing(again)] == [FetchRecord]
-    # the fallback answering: items, and no paging of it
-    answer = TextResponse(fallback.url, body=body_path(fixture("mfa_kz", "ru_api_legacy_news")).read_bytes(),
-                          headers={"Content-Type": "application/json"}, request=fallback)
-    out = list(spider.parse_listing(answer))
-    assert [type(o) for o in out] == [ArticleItem, ArticleItem]
-
-
-def test_mfa_kz_past_the_last_page_is_quiet(fresh_spider):
-    spider = fresh_spider(MfaKzSpider)
-    first = next(r for r in spider.start_requests_list() if r.headers["Accept-Language"] == b"ru")
-    page2 = Request(first.url.replace("page=1", "page=2"), meta=dict(first.meta, csto_page=2))
-    assert list(spider.parse_listing(TextResponse(page2.url, status=404, body=b"", request=page2))) == []
-
-
-def test_mfa_kz_urls_argument_fetches_the_record(fresh_spider):
-    details = "https://www.gov.kz/memleket/entities/mfa/press/news/details/881234?lang=ru"
-    spider = fresh_spider(MfaKzSpider, urls=details)
-    (request,) = spider.start_requests_list()
-    assert request.url == "https://www.gov.kz/api/v1/public/content-manager/news/881234?lang=ru"
-    assert request.callback == spider.parse_record and request.headers["Accept-Language"] == b"ru"
-    response = TextResponse(request.url, body=body_path(fixture("mfa_kz", "ru_api_news_item_881234")).read_bytes(),
-                            headers={"Content-Type": "application/json"}, request=request)
-    (item,) = list(spider.parse_record(response))
-    assert item.url == details and item.title.startswith("Министр иностранных дел Казахстана")
-
-
-def test_mfa_kz_since_skips_older_records(fresh_spider):
-    spider = fresh_spider(MfaKzSpider, since="2024-01-01")
-    out = list(spider.parse_listing(file_response(fixture("mfa_kz", "ru_api_news_page1"))))
-    assert [o.url.split("/")[-1] for o in out if isinstance(o, ArticleItem)] == ["881234?lang=ru", "862001?lang=ru"]
-    assert [o.url for o in out if isinstance(o, Request)] == [load_sidecar(fixture("mfa_kz", "ru_api_news_page1"))["expected"]["next"]]
-    later = fresh_spider(MfaKzSpider, since="2025-01-01")
-    assert list(later.parse_listing(file_response(fixture("mfa_kz", "ru_api_news_page1")))) == []  # all older: stop
-
-
-@pytest.mark.e2e
-def test_mfa_kz_crawls_the_api_on_the_mirror(tmp_path):
-    from csto_crawler.mirror import MirrorServer
-
-    out, db = tmp_path / "items.jsonl", tmp_path / "archive.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CSTO_")}
-    with MirrorServer(FIXTURES) as mirror:
-        proc = subprocess.run(
-            [sys.executable, "-m", "scrapy", "crawl", "mfa_kz", "-O", str(out), "-s", f"CSTO_MIRROR={mirror.base_url}",
-             "-s", f"CSTO_ARCHIVE_DB={db}", "-s", "LOG_LEVEL=INFO"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-        )
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    pages = [load_sidecar(p) for p in sidecars("mfa_kz", "api") if "content-manager/news?" in load_sidecar(p)["url"]]
-    expected = {item["url"]: (item, flag) for page in pages for item, flag in zip(page["expected"]["items"], page["relevant"], strict=True)}
-    items = {item["url"]: item for item in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
-    assert set(items) == {url for url, (_, flag) in expected.items() if flag}
-    for url, item in items.items():
-        for name in ("language", "title", "text", "published_at", "canonical_url"):
-            assert item[name] == expected[url][0][name], f"{url}: {name}"
-    with sqlite3.connect(db) as con:
-        documents = {row[0] for row in con.execute("SELECT url FROM documents")}
-        outcomes = dict(con.execute("SELECT url, outcome FROM fetches"))
-    assert documents == set(items)
-    assert [url for url, (_, flag) in expected.items() if not flag] == [u for u, o in outcomes.items() if o == "irrelevant"]
+def test_mid_ru_stub_instead_of_the_feed_tries_the_atom_fallback(fresh_spider):
+    spider = fresh_spider(MidRuSpider)
+    feed = next(r for r in spider.start_requests_list() if r.url == "https://mid.ru/ru/rss.php")
+    stub = HtmlResponse(feed.url, body=body_path(fixture("mid_ru", "ru_challenge_bobcmn")).read_bytes(), request=feed)
+    record, fallback = list(spider.parse_feed(stub))
+    assert isinstance(record, FetchRecord) and record.outcome == "blocked"
+    assert fallback.url == "https://www.mid.ru/ru/rss" and fallback.meta["csto_fallback"]
+    stub_again = HtmlResponse(fallback.url, body=stub.body, request=fallback)
+    assert [type(o) for o in spider.parse_feed(stub_again)] == [FetchRecord]  # once only
 
 
 # --- odkb ---------------------------------------------------------------------------------------
@@ -326,24 +200,33 @@ def test_mfa_tj_keeps_certificate_verification_off_for_itself_only(fresh_spider)
     assert other.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES") is True
 
 
-def test_mfa_kz_known_records_follow_the_refresh_policy(fresh_spider, tmp_path):
-    from pipelines.archive import Archive
+# --- mfa_by: the date-range form ----------------------------------------------------------------
+def test_mfa_by_walks_the_form_one_day_at_a_time(fresh_spider):
+    """evidence-2026-12.md §2.5: POST page, ggtoken, date_from = date_to = DD.MM.YYYY; a full
+    page (10 items) asks for the next page of the same day, else the day before."""
+    from urllib.parse import parse_qs
 
-    db = tmp_path / "archive.db"
-    page = fixture("mfa_kz", "ru_api_news_page1")
-    first = [o for o in MfaKzSpider().parse_listing(file_response(page)) if isinstance(o, ArticleItem)]
-    archive = Archive(db)
-    try:
-        archive.store_article(dataclasses.asdict(first[0]))  # 881234 archived
-        archive.record_fetch(url=first[1].url, site="mfa_kz", outcome="irrelevant")  # 862001 not about the CSTO
-    finally:
-        archive.close()
-    spider = fresh_spider(MfaKzSpider, settings={"CSTO_INCREMENTAL": True, "CSTO_ARCHIVE_DB": str(db)})
-    assert spider.recheck_requests() == []  # known records come back through the list API
-    again = [o.url for o in spider.parse_listing(file_response(page)) if isinstance(o, ArticleItem)]
-    assert again == [first[2].url]  # only the record the archive does not know
-    due = fresh_spider(MfaKzSpider, settings={"CSTO_INCREMENTAL": True, "CSTO_ARCHIVE_DB": str(db),
-                                              "CSTO_RECHECK_SCHEDULE": "*:0s"})
-    assert [o.url for o in due.parse_listing(file_response(page)) if isinstance(o, ArticleItem)] == [first[0].url, first[2].url]
-    recheck = due.article_request(first[0].url, kind="recheck", headers={"If-None-Match": '"x"'})
-    assert recheck.callback == due.parse_record and b"If-None-Match" not in recheck.headers
+    spider = fresh_spider(MfaBySpider, since="2026-11-29")
+    spider.today = lambda: date(2026, 12, 1)
+    section = file_response(fixture("mfa_by", "ru_listing_page1"))
+    (article, post) = list(spider.parse_listing(section))
+    assert article.url.endswith("7b0e5c2d9f8a1e34.html")
+    form = parse_qs(post.body.decode())
+    assert post.method == "POST" and form == {"page": ["1"], "ggtoken": ["5f1c0a9e7d3b"],
+                                              "date_from": ["01.12.2026"], "date_to": ["01.12.2026"]}
+    links = "".join(f'<div class="tabs__item"><a href="/press/news_mfa/{n:016x}.html">x</a></div>' for n in range(10))
+    page = section.text.replace('<div class="tabs">', '<div class="tabs">' + links)
+    full = HtmlResponse(post.url, body=page.encode("utf-8"), encoding="utf-8", request=post)
+    following = [r for r in spider.parse_listing(full) if r.callback != spider.parse_article]
+    assert parse_qs(following[0].body.decode())["page"] == ["2"]
+    short = HtmlResponse(post.url, body=section.text.encode("utf-8"), encoding="utf-8", request=following[0])
+    (earlier,) = [r for r in spider.parse_listing(short) if r.callback != spider.parse_article]
+    assert parse_qs(earlier.body.decode())["date_from"] == ["30.11.2026"]
+    last = HtmlResponse(post.url, body=section.text.encode("utf-8"), encoding="utf-8",
+                        request=earlier.replace(meta=dict(earlier.meta, csto_day="2026-11-29")))
+    assert [r for r in spider.parse_listing(last) if r.callback != spider.parse_article] == []  # since reached
+
+
+def test_mfa_by_reads_a_token_printed_in_a_script():
+    page = '<html><body><script>var form = {"ggtoken": "a1b2c3d4"};</script></body></html>'
+    assert MfaBySpider.form_token(html_response("https://mfa.gov.by/press/news_mfa/", page)) == "a1b2c3d4"

@@ -28,6 +28,10 @@ SITES = site_classes()
         ("belta", "https://blr.belta.by/politics/view/x-131207-2023/", "be"),
         ("belta", "https://belta.by/politics/view/x-572481-2023/", "ru"),
         ("kaktus", "https://kaktus.media/doc/490711_x.html", "ru"),
+        ("khovar", "https://khovar.tj/eng/2024/05/slug/", "en"),
+        ("khovar", "https://eng.khovar.tj/2016/09/slug", "en"),
+        ("inform_kz", "https://www.inform.kz/rss/eng.xml", "en"),
+        ("inform_kz", "https://www.inform.kz/rss/kaz.xml", "kk"),
     ],
 )
 def test_edition_of_a_url(slug, url, language):
@@ -50,6 +54,19 @@ def test_edition_of_a_url(slug, url, language):
         ("inform_kz", "https://www.inform.kz/ru/lenta", False),
         ("belta", "https://belta.by/president/view/lukashenko-provel-601812-2023/", True),
         ("belta", "https://belta.by/president/", False),
+        # evidence-2026-12.md: shapes the spiders used to reject
+        ("inform_kz", "https://en.inform.kz/news/oil-spill-detected-in-caspian-sea-6544df/", True),
+        ("inform_kz", "https://www.inform.kz/en/some-story_a3823445/amp", True),
+        ("inform_kz", "https://www.inform.kz/kz/some-story_a2471636", True),
+        ("belta", "https://belta.by/special/politics/view/x-442024-2021", True),
+        ("belta", "https://belta.by/amp/president/view/x-601369-2023", True),
+        ("khovar", "https://khovar.tj/eng/2024/05/tajik-delegation/", True),
+        ("odkb", "https://en.odkb-csto.org/25years/news/prezident_kazakhstana_vystupil/", True),
+        ("odkb", "https://odkb-csto.org/documents/statements/zayavlenie/", True),
+        ("vov_vn", "https://vov.vn/the-gioi/cuoc-song-do-day/some-slug-1078194.vov", True),
+        ("vov_vn", "https://vov.vn/the-gioi/some-slug-882872.vov", True),
+        ("vov_vn", "https://vov.vn/the-gioi/some-slug-post1028412.vov", True),
+        ("vov_vn", "https://vov.vn/the-gioi/trang2", False),
     ],
 )
 def test_article_url_shapes(slug, url, is_article):
@@ -104,3 +121,38 @@ def test_read_also_box_inside_a_24kg_body_is_dropped():
     assert "ОДКБ" in path.with_suffix(".html").read_text(encoding="utf-8")
     (item,) = list(SITES["kg24"]().parse_article(file_response(path)))
     assert "ОДКБ" not in item.text and "Читайте по теме" not in item.text
+
+
+def test_kaktus_walks_back_month_by_month_with_since(make_spider):
+    """evidence-2026-12.md §2.10: one sitemap per month; -a since= walks back to its month."""
+    from datetime import date
+
+    spider = make_spider(SITES["kaktus"], since="2026-09-15")
+    spider.today = lambda: date(2026, 12, 2)
+    urls = [r.url for r in spider.start_requests_list()]
+    months = [u.split("&year=")[1] for u in urls if "sitemap.php" in u]
+    assert months == ["2026&mount=12", "2026&mount=11", "2026&mount=10", "2026&mount=09"]
+    assert not [u for u in urls if "lable=8" in u]  # back-fills use the sitemaps
+    recent = make_spider(SITES["kaktus"])
+    recent.today = lambda: date(2026, 1, 3)
+    urls = [r.url for r in recent.start_requests_list()]
+    assert [u.split("&year=")[1] for u in urls if "sitemap.php" in u] == ["2026&mount=01", "2025&mount=12"]
+    assert "https://kaktus.media/?lable=8&date=2026-01-02&order=time" in urls
+
+
+@pytest.mark.parametrize(("slug", "page", "links"), [
+    # khovar: the evidenced a.more link is the card, whatever wraps it
+    ("khovar", '<div><a class="more" href="/2024/05/a-b/">Матни пурра</a></div>', ["/2024/05/a-b/"]),
+    # asiaplus: <div><a href><h3> items, no views-row wrapper
+    ("asiaplus", '<div><a href="/tj/news/x/20240101/y"><h3>t</h3></a></div><a href="/tj/news/all?page=1">2</a>',
+     ["/tj/news/x/20240101/y"]),
+    # kg24: div.one cards without the weakly evidenced div.lineNews ancestor
+    ("kg24", '<div id="newslist"><div class="one"><div class="title"><a href="/vlast/1_x/">t</a></div></div></div>',
+     ["/vlast/1_x/"]),
+])
+def test_listing_cards_follow_the_evidence(slug, page, links):
+    from scrapy.http import HtmlResponse
+
+    response = HtmlResponse("https://example.org/", body=f"<html><body>{page}</body></html>".encode(), encoding="utf-8")
+    assert [link for link, _ in SITES[slug]().listing_entries(response)] == links
+

@@ -103,6 +103,13 @@ class Page:
     source: str = ""
     #: the sidecar (``expected`` fields tell a template its title, text and date)
     sidecar: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    #: the HTTP method it answers (``GET`` also answers HEAD; a ``POST`` page only POST)
+    method: str = "GET"
+
+    @property
+    def slot(self) -> tuple[str, str]:
+        """Where the tree keeps it: ``(scheme, key)``, a POST page's key prefixed ``POST ``."""
+        return (self.scheme, self.key if self.method == "GET" else f"{self.method} {self.key}")
 
     @property
     def scheme(self) -> str:
@@ -205,6 +212,7 @@ def page_from_sidecar(sidecar_path: Path, root: Path | None = None) -> Page | No
         base_modified=_base_modified(headers),
         source=str(body_path.relative_to(root) if (root and body_path) else shown),
         sidecar=sidecar,
+        method=str(sidecar.get("method") or "GET").upper(),
     )
 
 
@@ -224,7 +232,7 @@ def load_fixture_pages(fixtures_dir: str | Path) -> dict[tuple[str, str], Page]:
         page = page_from_sidecar(sidecar_path, root)
         if page is None:
             continue
-        slot = (page.scheme, page.key)
+        slot = page.slot
         if slot in pages:
             logger.info("%s and %s have the same URL; serving %s", pages[slot].source,
                         page.source, page.source)
@@ -235,10 +243,12 @@ def load_fixture_pages(fixtures_dir: str | Path) -> dict[tuple[str, str], Page]:
 
 
 def default_robots(host: str, pages: list[Page]) -> Page:
-    """The robots.txt of a host that has no robots fixture: allow all, list its sitemaps."""
+    """The robots.txt of a host that has no robots fixture: allow all, list its sitemaps (not a
+    dated one answering ``any_value``: its own URL is only one of the dates it stands for)."""
     lines = ["# Served by the csto-archive offline mirror (no robots.txt fixture for this host).",
              "User-agent: *", "Allow: /", ""]
-    sitemaps = sorted(p.url for p in pages if p.kind == "sitemap" and p.status == 200)
+    sitemaps = sorted(p.url for p in pages if p.kind == "sitemap" and p.status == 200
+                      and not (p.sidecar or {}).get("any_value"))
     lines += [f"Sitemap: {url}" for url in sitemaps]
     body = ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
     return Page(url=f"https://{host}/robots.txt", kind="robots", status=200,

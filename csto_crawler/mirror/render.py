@@ -1,4 +1,4 @@
-"""Render a new article in a site's own template, and add it to feeds, listings and sitemaps.
+"""Render a new article in a site's own template, and add it to listing pages.
 
 A new article is an existing article page of the same host (the *template*) with its title,
 body, date, URL and description swapped; the template's sidecar ``expected`` fields say what
@@ -6,8 +6,8 @@ its title, text and date are. The body element is found by the site module's
 ``content_selector`` when one covers the URL, else as the smallest element holding the
 template's whole expected text.
 
-Feeds (RSS ``item`` / Atom ``entry``), sitemaps (``url``) and listing pages get a copy of their
-first entry, rewritten for the new article and put at the top.
+Listing pages get a copy of their first entry, rewritten for the new article and put at the
+top; feeds and sitemaps get theirs in ``csto_crawler.mirror.feeds``.
 
 Nothing here names a site: what a page looks like comes from its fixture.
 """
@@ -20,7 +20,6 @@ import email.utils
 import html
 import logging
 import re
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
@@ -29,8 +28,7 @@ from lxml import html as lxml_html
 
 from csto_crawler.mirror.pages import Page, split_url
 
-__all__ = ["insert_feed_entry", "insert_listing_item", "insert_sitemap_url", "parse_when",
-           "render_article"]
+__all__ = ["insert_listing_item", "localize", "parse_when", "render_article", "teaser"]
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +184,7 @@ def _plain_text(body_html: str) -> str:
     return _normalized(re.sub(r"<[^>]+>", " ", html.unescape(body_html)))
 
 
-def _teaser(body_html: str, length: int = 160) -> str:
+def teaser(body_html: str, length: int = 160) -> str:
     text = _plain_text(body_html)
     return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + "…"
 
@@ -266,7 +264,7 @@ def render_article(template: Page, *, url: str, title: str, body_html: str, when
     for meta in root.iter("meta"):
         if (meta.get("name") or meta.get("property") or "").lower() in (
                 "description", "og:description", "twitter:description"):
-            meta.set("content", _teaser(body_html))
+            meta.set("content", teaser(body_html))
     if lang and root.tag == "html":
         root.set("lang", lang)
     note = etree.Comment(f" added by the offline mirror (add_article), rendered in the template "
@@ -333,7 +331,7 @@ def insert_listing_item(listing: Page, *, url: str, title: str, body_html: str, 
             replaced["title"] = True
             text = text.replace(old_title, title)
         if old_lead and _normalized(text).startswith(old_lead):
-            text = _teaser(body_html)
+            text = teaser(body_html)
         return text
 
     _map_text(clone, rewrite)
@@ -349,91 +347,6 @@ def insert_listing_item(listing: Page, *, url: str, title: str, body_html: str, 
     entry.addprevious(clone)
     clone.tail = tail
     return _serialize_html(root, listing)
-
-
-# -- feeds and sitemaps ------------------------------------------------------------------------
-def _local(tag) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
-
-
-def _parse_xml(page: Page) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
-    return etree.fromstring(page.body, parser)
-
-
-def _serialize_xml(root: etree._Element) -> bytes:
-    tree = root.getroottree()
-    encoding = tree.docinfo.encoding or "utf-8"
-    return etree.tostring(tree, xml_declaration=True, encoding=encoding)
-
-
-def _first(root: etree._Element, names: Iterable[str]) -> etree._Element | None:
-    wanted = set(names)
-    return next((e for e in root.iter() if _local(e.tag) in wanted), None)
-
-
-def insert_feed_entry(feed: Page, *, url: str, title: str, body_html: str, when: datetime) -> bytes:
-    """The feed (RSS 2.0 or Atom) with a new first entry for the article."""
-    root = _parse_xml(feed)
-    first = _first(root, ("item", "entry"))
-    if first is None:
-        raise ValueError(f"the feed {feed.url} has no item or entry to copy")
-    old_link = None
-    for child in first:
-        if _local(child.tag) == "link":
-            old_link = (child.text or child.get("href") or "").strip() or None
-            break
-    clone = copy.deepcopy(first)
-    for child in list(clone):
-        name = _local(child.tag)
-        if name == "title":
-            child.text = title
-        elif name == "link":
-            if child.get("href") is not None:
-                child.set("href", url)
-            else:
-                child.text = url
-        elif name in ("guid", "id"):
-            child.text = url
-        elif name == "pubDate":
-            child.text = email.utils.format_datetime(when)
-        elif name in ("published", "updated", "date", "modified"):
-            child.text = when.isoformat()
-        elif name in ("description", "summary"):
-            child.text = _teaser(body_html)
-        elif name in ("encoded", "content"):
-            child.text = body_html
-        elif name in ("comments", "commentRss") or (
-                old_link and old_link in (child.text or "")):
-            clone.remove(child)
-    first.addprevious(clone)
-    clone.tail = first.tail
-    for element in root.iter():
-        if _local(element.tag) == "lastBuildDate":
-            element.text = email.utils.format_datetime(when)
-    return _serialize_xml(root)
-
-
-def insert_sitemap_url(sitemap: Page, *, url: str, title: str, when: datetime) -> bytes:
-    """The sitemap (``urlset``) with a new first ``url`` entry."""
-    root = _parse_xml(sitemap)
-    if _local(root.tag) != "urlset":
-        raise ValueError(f"{sitemap.url} is not a urlset sitemap")
-    first = _first(root, ("url",))
-    if first is None:
-        raise ValueError(f"the sitemap {sitemap.url} has no url entry to copy")
-    clone = copy.deepcopy(first)
-    for element in clone.iter():
-        name = _local(element.tag)
-        if name == "loc" and element.getparent() is clone:
-            element.text = url
-        elif name in ("lastmod", "publication_date"):
-            element.text = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-        elif name == "title":
-            element.text = title
-    first.addprevious(clone)
-    clone.tail = first.tail
-    return _serialize_xml(root)
 
 
 def localize(moment: datetime, template: Page | None) -> datetime:

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from csto_crawler.mirror import furniture, render
+from csto_crawler.mirror import feeds, furniture, render
 from csto_crawler.mirror.pages import Page, default_robots, load_fixture_pages, split_url
 from csto_crawler.sites import rules_for_url
 
@@ -58,6 +58,15 @@ def _page_number(url: str) -> int:
     return int(match.group(1)) if match else 1
 
 
+def _any_value_key(key: str, names: frozenset[str]) -> str:
+    """``key`` with the values of the query parameters ``names`` replaced by ``*``."""
+    path, _, query = key.partition("?")
+    if not query:
+        return key
+    pairs = [(k, "*" if k in names else v) for k, v in parse_qsl(query, keep_blank_values=True)]
+    return path + "?" + "&".join(f"{k}={v}" for k, v in pairs)
+
+
 class SiteTree:
     """All pages by ``(scheme, key)``; thread-safe."""
 
@@ -80,15 +89,28 @@ class SiteTree:
         return pages
 
     # -- reading -------------------------------------------------------------------------------
-    def lookup(self, key: str, scheme: str | None = None) -> Page | None:
-        """The page at ``key``; the ``scheme``'s own page first (then https, then http)."""
+    def lookup(self, key: str, scheme: str | None = None, method: str = "GET") -> Page | None:
+        """The page at ``key`` answering ``method`` (HEAD is GET's); the ``scheme``'s own page
+        first (then https, then http)."""
         order = [scheme] if scheme else []
         order += [s for s in ("https", "http") if s not in order]
+        slot_key = key if method in ("GET", "HEAD") else f"{method} {key}"
         with self._lock:
             for candidate in order:
-                page = self._pages.get((candidate, key))
+                page = self._pages.get((candidate, slot_key))
                 if page is not None:
                     return page
+            return self._any_value_page(key, order, method)
+
+    def _any_value_page(self, key: str, schemes: list[str], method: str) -> Page | None:
+        """A page whose sidecar lists ``any_value`` query parameters (a dated URL such as a
+        monthly sitemap: any year and month get the same page), matching ``key``."""
+        for page in self._pages.values():
+            names = frozenset(page.sidecar.get("any_value") or ())
+            if not names or page.scheme not in schemes or page.method != ("GET" if method == "HEAD" else method):
+                continue
+            if _any_value_key(page.key, names) == _any_value_key(key, names):
+                return page
         return None
 
     def page(self, url: str) -> Page:
@@ -110,7 +132,7 @@ class SiteTree:
 
     # -- mutations -----------------------------------------------------------------------------
     def _put(self, page: Page) -> Page:
-        self._pages[(page.scheme, page.key)] = page
+        self._pages[page.slot] = page
         return page
 
     def _bump(self) -> int:
@@ -147,8 +169,18 @@ class SiteTree:
             return self._put(gone)
 
     def _host_pages(self, host: str, kind: str) -> list[Page]:
-        return [p for p in self._pages.values()
-                if p.host == host and p.kind == kind and p.status == 200]
+        """The host's pages of a kind; ``www.HOST`` and ``HOST`` count as one host (a site's
+        feed often lives on the other one); a host with no feed, listing or sitemap at all borrows
+        its parent domain's."""
+        bare = host.removeprefix("www.")
+        live = [p for p in self._pages.values() if p.status == 200]
+        own = [p for p in live if p.host.removeprefix("www.") == bare]
+        if kind == "article" or any(p.kind in ("feed", "listing", "sitemap") for p in own):
+            return [p for p in own if p.kind == kind]
+        # an edition host with no entry page of its own (en.example.kz, whose feed is
+        # www.example.kz/…): the parent domain's
+        domain = ".".join(bare.split(".")[-2:])
+        return [p for p in live if p.kind == kind and p.host.removeprefix("www.") == domain]
 
     def _choose(self, host: str, kind: str, url: str, explicit: str | None) -> Page | None:
         if explicit:
@@ -197,12 +229,12 @@ class SiteTree:
             generation = self._bump()
             written = {"article": url}
             articles = {p.key: p for p in self._host_pages(host, "article")}
-            steps = (("feed", feed_url, lambda p: render.insert_feed_entry(
+            steps = (("feed", feed_url, lambda p: feeds.insert_feed_entry(
                           p, url=url, title=title, body_html=body_html, when=when)),
                      ("listing", listing_url, lambda p: render.insert_listing_item(
                           p, url=url, title=title, body_html=body_html, when=when,
                           articles=articles)),
-                     ("sitemap", None, lambda p: render.insert_sitemap_url(
+                     ("sitemap", None, lambda p: feeds.insert_sitemap_url(
                           p, url=url, title=title, when=when)))
             updates = []
             for kind, explicit, insert in steps:

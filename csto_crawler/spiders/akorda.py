@@ -1,6 +1,6 @@
 """akorda.kz: the President of Kazakhstan (Alison CMS by Licon).
 
-Evidence: shared/research/sites.md §2.1. Article body ``div.content-text`` [E]; editions
+Evidence: shared/research/evidence-2026-12.md §2.1 (agree) and sites.md §2.1. Article body ``div.content-text`` [E]; editions
 ``/ru/``, ``/kz/``, ``/en/`` [E]; the header shows the crawl day ("Воскресенье, 24 Ноября
 2024"), never the publication date [E seed 003]. Title, date and drop selectors are guesses [G]:
 when they miss, the generic layers take over.
@@ -32,6 +32,7 @@ class AkordaSpider(NewsSpider):
     languages = ("ru", "kk", "en")
     rules = SiteRules(
         content_selector="div.content-text",
+        # guess [G]: the article title and date markup (no evidence; the generic layers take over)
         title_selector="h1",
         date_selector=".article-date",
         drop_selectors=(".header-date", ".article-share", ".other-news"),
@@ -42,6 +43,7 @@ class AkordaSpider(NewsSpider):
     feeds = {"ru": ["https://www.akorda.kz/ru/rss"]}
     listings = {
         "ru": ["https://www.akorda.kz/ru/events?page={page}", "https://www.akorda.kz/ru/news"],
+        # guess [G]: the kz and en listings mirror the evidenced /ru/events
         "kk": ["https://www.akorda.kz/kz/events?page={page}"],
         "en": ["https://www.akorda.kz/en/events?page={page}"],
     }

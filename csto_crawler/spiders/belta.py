@@ -1,11 +1,23 @@
 """belta.by: BelTA, the Belarusian Telegraph Agency, editions ru, en and be.
 
-Evidence: shared/research/sites.md §2.9. Articles ``/<section>/view/<slug>-<id>-<year>``
-[E, public pages], the English edition on ``eng.belta.by`` [E], RSS ``https://belta.by/rss/``
-[E, public code]. Guessed [G]: the Belarusian edition on ``blr.belta.by``, the feeds of the en
-and be hosts (``/rss/``), the trailing slash of article URLs, the article markup (``h1``,
-``div.date_full``, ``div.js-mediator-article``) and the date text ``23 ноября 2023, 12:45``.
-Dates are Europe/Minsk (UTC+3).
+Evidence: shared/research/evidence-2026-12.md §2.13 and sites.md §2.9.
+
+* Articles ``/<rubric>/view/<slug>-<id>-<year>/`` [E], also under ``/special/<rubric>/`` and
+  ``/amp/`` [E]; the English edition on ``eng.belta.by`` [E], the Belarusian one on
+  ``blr.belta.by`` [E, the host exists].
+* Russian RSS ``https://www.belta.by/rss`` [E, many public configs].
+* English: ``https://eng.belta.by/rss`` answers 404 [E, verified 2026-10-04], so the English
+  edition is discovered from its rubric front pages ``/president/`` and ``/politics/`` [E, a
+  2026 collector]; rubric pagination repeats page 1 [E], so they are not paged. Every link of
+  the article shape on a rubric page is taken (``listing_item_selector``): the card markup is
+  not evidenced.
+* Article: title ``h1`` [E]; date ``meta[name=mediator_published_time]`` (ISO) [E], else
+  ``div.date_full`` ("02 October 2026, 11:54") [E]; body ``div.js-mediator-article`` [E],
+  without ``div.video_add`` [E].
+* robots.txt allows everything except ``/printv*``, ``*getResults*``, ``*extendedSearch*`` [E].
+
+Guessed [G]: the Belarusian feed ``blr.belta.by/rss/`` (the host is real, its feed is not
+evidenced). Dates are Europe/Minsk (UTC+3).
 """
 
 from __future__ import annotations
@@ -26,20 +38,26 @@ class BeltaSpider(NewsSpider):
     allowed_domains = ["belta.by"]
     languages = ("ru", "en", "be")
     rules = SiteRules(
-        title_selector="div.content_margin h1",
-        date_selector="div.date_full",
+        title_selector="h1",
+        date_selector="meta[name=mediator_published_time], div.date_full",
         content_selector="div.js-mediator-article",
-        drop_selectors=(".views_count", ".main_img", ".tg_subscribe", ".news_tags", ".news_by_theme"),
+        drop_selectors=(".views_count", ".main_img", ".tg_subscribe", ".news_tags", ".news_by_theme",
+                        "div.video_add", "div.invite_in_messagers"),
         date_formats=("%d %B %Y, %H:%M", "%d.%m.%Y, %H:%M"),
         timezone="Europe/Minsk",
     )
 
     feeds = {
-        "ru": ["https://belta.by/rss/"],
-        "en": ["https://eng.belta.by/rss/"],
+        "ru": ["https://www.belta.by/rss"],
+        # guess [G]: the Belarusian host's feed is not evidenced
         "be": ["https://blr.belta.by/rss/"],
     }
-    article_patterns = (r"^/[a-z_]+/view/[a-z0-9-]+-\d+-\d{4}/?$",)
+    listings = {"en": ["https://eng.belta.by/president/", "https://eng.belta.by/politics/"]}
+    listing_item_selector = 'a[href*="/view/"]'
+    listing_link_selector = "::attr(href)"
+    #: Rubric pages repeat page 1 when paged [E]: the front page only.
+    max_pages = 1
+    article_patterns = (r"^/(?:amp/|special/)?[a-z_]+/view/[a-z0-9-]+-\d+-\d{4}/?$",)
     host_aliases = {"www.belta.by": "belta.by"}
     canonical_scheme = "https"
 

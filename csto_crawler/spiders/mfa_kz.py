@@ -20,6 +20,15 @@ Evidence (``shared/research/sites.md`` §2.9 and public code): [E] evidenced, [G
 * Dates: the API's timestamps carry an offset; they are shown in Kazakhstan's time,
   ``Asia/Almaty`` by zoneinfo: +06:00 until 2024-03-01, +05:00 since (the country moved to one
   zone, UTC+5). A timestamp without an offset is taken as Almaty time.
+* Ticket [E, evidence-2026-12.md §2.7, "verified live 2026-09-27"]: the list API answers HTTP
+  400 «notAllowed» unless the session first POSTs to ``/api/v1/public/_/c/k6`` (JSON content
+  type, ``Origin``) for a cookie ticket; the list GET then carries the cookie (Scrapy's cookie
+  middleware keeps it), ``Accept-Language`` and a ``Referer`` on the entity's
+  ``/press/news?lang=<code>`` page. The POST's body is a guess (``{}``) [G]. A 400 reaches the
+  spider (``handle_httpstatus_list``): the ticket is renewed once and the list asked again;
+  a second refusal is recorded as ``blocked`` and the fallback below is tried. A ticket POST
+  that fails does not stop the crawl: the list is asked without it (older clients did).
+* Response shapes [E]: a JSON list, or a page object with ``content`` (both are read).
 * Fallback [G]: one public scraper uses another endpoint,
   ``https://gov.kz/api/v1/public/news?projects=<id>&lang=<code>&limit=N`` with the MFA as
   project 6 [G], answering ``{content: [...]}`` with ``publish_date``. When the list API
@@ -39,7 +48,8 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
+from scrapy.utils.request import request_from_dict
 
 from csto_crawler.extract import clean_text
 from csto_crawler.extract.document import paragraphs, parse
@@ -55,6 +65,10 @@ ALMATY = ZoneInfo("Asia/Almaty")
 PROJECT = "mfa"
 #: The public page of one record (the item's URL).
 DETAILS_URL = "https://www.gov.kz/memleket/entities/mfa/press/news/details/{id}?lang={lang}"
+#: The cookie-ticket endpoint the list API wants first [E evidence §2.7].
+TICKET_URL = "https://www.gov.kz/api/v1/public/_/c/k6"
+#: The entity's news page, the Referer of the API requests [E evidence §2.7].
+NEWS_PAGE = "https://www.gov.kz/memleket/entities/mfa/press/news?lang={lang}"
 #: One record by id [G].
 RECORD_URL = "https://www.gov.kz/api/v1/public/content-manager/news/{id}?lang={lang}"
 _DETAILS = re.compile(r"^/memleket/entities/mfa/press/(?:news|article)/details/(\d+)/?$")
@@ -103,6 +117,8 @@ class MfaKzSpider(NewsSpider):
     canonical_scheme = "https"
     #: Text cleaning rules for the API's HTML bodies (no selectors: there is no page).
     rules = SiteRules(timezone="Asia/Almaty")
+    #: 400 is the list API's refusal without a ticket: it must reach ``parse_listing``.
+    handle_httpstatus_list = [*NewsSpider.handle_httpstatus_list, 400]
 
     advice = {
         "blocked": (
@@ -125,10 +141,34 @@ class MfaKzSpider(NewsSpider):
 
     @staticmethod
     def _api_headers(language: str | None) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", "Referer": NEWS_PAGE.format(lang=language or "ru")}
         if language:
             headers["Accept-Language"] = language
         return headers
+
+    def ticket_request(self, then: scrapy.Request) -> scrapy.Request:
+        """The cookie-ticket POST; ``then`` (the list request) follows it, ticket or not."""
+        language = then.meta.get("csto_language") or "ru"
+        headers = {"Content-Type": "application/json", "Accept": "application/json",
+                   "Origin": "https://www.gov.kz", "Referer": NEWS_PAGE.format(lang=language)}
+        # the follow-up as a dict (serializable, should a disk queue hold the ticket request)
+        meta = {"csto_then": then.to_dict(spider=self), "csto_language": language, "csto_kind": "ticket",
+                "handle_httpstatus_all": True}
+        return scrapy.Request(TICKET_URL, method="POST", body=b"{}", headers=headers, meta=meta,
+                              callback=self.parse_ticket, errback=self.ticket_failed, dont_filter=True)
+
+    def parse_ticket(self, response: Response, **kwargs):
+        """The ticket answer: the list request it was made for follows."""
+        if response.status >= 400:
+            self.logger.warning("%s: ticket POST %s answered HTTP %d; asking the list API without it",
+                                self.name, response.url, response.status)
+        self._count(f"csto/mfa_kz/ticket_{response.status}")
+        yield request_from_dict(response.meta["csto_then"], spider=self)
+
+    def ticket_failed(self, failure):
+        """A ticket POST with no answer at all: the list request goes ahead without it."""
+        self.logger.warning("%s: ticket POST failed (%s); asking the list API without it", self.name, failure.value)
+        yield request_from_dict(failure.request.meta["csto_then"], spider=self)
 
     def _with_language(self, request: scrapy.Request) -> scrapy.Request:
         language = request.meta.get("csto_language") or self.language_for(request.url)
@@ -137,8 +177,8 @@ class MfaKzSpider(NewsSpider):
         return request
 
     def entry_requests(self, point):
-        """The list API requests, each with its edition's ``Accept-Language``."""
-        return [self._with_language(r) for r in super().entry_requests(point)]
+        """The ticket POST, then the list API request with its edition's ``Accept-Language``."""
+        return [self.ticket_request(self._with_language(r)) for r in super().entry_requests(point)]
 
     def next_page(self, response: Response, entries):
         """The next API page, with the same ``Accept-Language``."""
@@ -154,14 +194,14 @@ class MfaKzSpider(NewsSpider):
         language = self.language_for(url) or "ru"
         kwargs.pop("headers", None)
         meta = dict(kwargs.pop("meta", None) or {}, csto_kind=kind, csto_language=language, csto_details=url)
-        return scrapy.Request(
+        return self.ticket_request(scrapy.Request(
             RECORD_URL.format(id=match.group(1), lang=language),
             callback=self.parse_record,
             errback=self.fetch_failed,
             headers=self._api_headers(language),
             meta=meta,
             **kwargs,
-        )
+        ))
 
     def recheck_requests(self) -> list[scrapy.Request]:
         """None: the list API hands back every recent record, known ones included, on each
@@ -210,8 +250,8 @@ class MfaKzSpider(NewsSpider):
     def _language_of(self, response: Response) -> str:
         return response.meta.get("csto_language") or self.language_for(response.url) or "ru"
 
-    def _records(self, response: Response) -> tuple[list[dict], Iterator | None]:
-        """The records of an API response, or the records/requests to yield instead."""
+    def _answer(self, response: Response) -> tuple[list[dict], Iterator | None]:
+        """The records of an API answer that is not a 400, or what to yield instead."""
         problem = self.entry_problem(response)
         if problem is not None:
             return [], self._after_failure(response, problem)
@@ -222,6 +262,25 @@ class MfaKzSpider(NewsSpider):
                                   f"HTTP {response.status}, not JSON ({response.headers.get('Content-Type', b'').decode('latin-1')})")
             return [], self._after_failure(response, record)
         return records_of(data), None
+
+    def _records(self, response: Response) -> tuple[list[dict], Iterator | None]:
+        """The records of an API response, or the records/requests to yield instead; a 400
+        refusal renews the ticket once."""
+        if response.status == 400:
+            return [], self._refused(response)
+        return self._answer(response)
+
+    def _refused(self, response: Response) -> Iterator:
+        """The list API's 400 «notAllowed»: a new ticket and the same request once, then the
+        refusal recorded (``blocked``) and the fallback."""
+        request = response.request
+        renewable = response.meta.get("csto_kind") in ("listings", "article", "recheck")
+        if request is not None and renewable and not response.meta.get("csto_renewed"):
+            self.logger.info("%s: %s refused (HTTP 400); renewing the ticket once", self.name, response.url)
+            again = request.replace(dont_filter=True, meta=dict(request.meta, csto_renewed=True))
+            return iter([self.ticket_request(again)])
+        detail = f"HTTP 400, refused ({response.text[:80].strip() if isinstance(response, TextResponse) else ''})"
+        return self._after_failure(response, self._record(response, "blocked", detail))
 
     def _after_failure(self, response: Response, record: FetchRecord) -> Iterator:
         """The refusal (unless it is the normal end of paging), then the fallback endpoint once."""

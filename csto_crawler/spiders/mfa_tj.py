@@ -1,6 +1,6 @@
 """``mfa_tj``: the Tajik Ministry of Foreign Affairs, mfa.tj.
 
-Evidence (``shared/research/sites.md`` §2.4): [E] evidenced by public pages or public code,
+Evidence (``shared/research/evidence-2026-12.md`` §2.6, ``sites.md`` §2.4): [E] evidenced by public pages or public code,
 [G] guessed.
 
 * Editions Tajik ``/tg/``, English ``/en/`` [E], Russian ``/ru/`` [G: the 2018 site had a
@@ -61,17 +61,19 @@ class MfaTjSpider(NewsSpider):
 
     listings = {
         "tg": ["https://mfa.tj/tg/main/ittiloot/khabarho-va-ruidodho"],
+        # guess [G]: the ru and en lists at the Tajik list's path
         "ru": ["https://mfa.tj/ru/main/ittiloot/khabarho-va-ruidodho"],
         "en": ["https://mfa.tj/en/main/ittiloot/khabarho-va-ruidodho"],
     }
 
     article_patterns = (r"^/(?:tg|ru|en)/main/view/\d+(?:/[^/?#]*)?$",)
     listing_date_formats = ("%d.%m.%Y %H:%M", "%d.%m.%Y")
-    next_page_selector = 'a[rel="next"]::attr(href)'
+    next_page_selector = 'a[rel="next"]::attr(href)'  # guess [G]: no pagination evidence
     canonical_scheme = "https"
     host_aliases = {"www.mfa.tj": "mfa.tj"}
 
     rules = SiteRules(
+        # guess [G]: the article markup (no evidence; the generic layers take over)
         content_selector="div.news-view__text",
         title_selector="h1",
         date_selector="div.news-view span.date, h1 ~ * span.date, span.date",

@@ -1,44 +1,43 @@
 """``mid_ru``: the Russian Ministry of Foreign Affairs, mid.ru (1C-Bitrix).
 
-Evidence (``shared/research/sites.md`` §2.6): [E] evidenced by public pages or public code,
-[G] guessed, [K] general knowledge.
+Evidence: ``shared/research/evidence-2026-12.md`` §2.4 and ``sites.md`` §2.6; [E] evidenced by
+public pages or public code, [G] guessed, [K] general knowledge.
 
 * Editions ru, en, de, fr, es, pt, each under a path prefix ``/<lang>/`` [E]; a feed per
-  edition at ``/<lang>/rss.php`` [E] (``/cn/`` and ``/ar/`` exist but are not crawled: no
-  evidence of their feeds working).
-* News list ``/ru/foreign_policy/news/?PAGEN_1=N`` [E]: ``ul.announce.announce_articles >
-  li.announce__item`` with ``span.announce__date`` (``dd.mm.yyyy``, or ``2 January 2006`` in
-  English), ``span.announce__time``, ``a.announce__link`` [E]. The English list at the same
-  path under ``/en/`` is [G].
-* Articles ``/<lang>/foreign_policy/news/<numeric id>/`` [E]: ``div.photo-content`` with
-  ``h1.photo-content__title``, ``.photo-content__date``, the document number
-  ``p.article-line__note`` (e.g. ``1208-20-06-2023``; the item has no field for it) and the
-  body ``div.text.article-content`` [E]. An older "announcement" layout (``ul.announcements``
-  › ``h3.announcement__title``, ``div.announcement__text``) is read too [E]. Article dates
-  print ``dd.mm.yyyy HH:MM`` (en ``20 June 2023 17:40``) [G]; Moscow time.
-* Canonical URLs: ``https://mid.ru/<lang>/foreign_policy/news/<id>/``. Links found in the
-  wild carry Bitrix parameters (``?clear_cache=Y&lang=en`` [E]); ``clear_cache`` resets the
-  component cache and ``lang`` is the Bitrix interface language [K], the document is the
-  same, so both are dropped; ``www.mid.ru`` is an alias of ``mid.ru`` [E].
-* Site search ``/ru/search/?q=ОДКБ&PAGEN_1=N`` in the default Bitrix ``search.page``
-  markup (``div.search-item h4 a``) [G]: lets ``-a since=`` back-fills reach the CSTO
-  material without walking the whole news list.
-* Anti-bot [E]: a JavaScript stub "Data processing... Please, wait." setting a ``bobcmn``
-  cookie, served with status 200 instead of the page. ``csto_crawler.pagecheck`` recognises
-  it; the page is recorded as ``blocked`` (a ``FetchRecord``), never archived, and the log
-  line says what to do (``advice``). Public scrapers pace mid.ru at 20–30 s per page.
+  edition at ``/<lang>/rss.php`` [E]; the Atom feed ``https://www.mid.ru/ru/rss`` is the
+  evidenced fallback when ``rss.php`` answers the bot stub [E].
+* **robots.txt forbids ``?PAGEN_`` paging and the site search** [E, a 2026 collector; the
+  Bitrix default has ``Disallow: /*PAGEN``]. So the only listing is the bare first page
+  ``/ru/foreign_policy/news/`` [E: page 1 of the public scrapers], never paged, and there is
+  no search entry point. Older material comes from the feeds and ``-a urls=``.
+* News list ``ul.announce.announce_articles > li.announce__item`` with ``span.announce__date``
+  (``dd.mm.yyyy``), ``span.announce__time``, ``a.announce__link`` [E].
+* Articles ``/<lang>/<section>/…/<id>/`` with a 6–8 digit id [E]: ``foreign_policy/news``,
+  ``press_service/spokesman/briefings``, ``press_service/minister_speeches`` and the other
+  sections the 2026 collector names. Page: ``div.photo-content`` with
+  ``h1.photo-content__title``, the date ``.photo-content__date`` ("20.08.2026", en
+  "30 September 2026") [E, 2026], the document number ``p.article-line__note`` and the body
+  ``div.text.article-content`` [E]; an older "announcement" layout (``ul.announcements``) is
+  read too [E]. Moscow time.
+* Canonical URLs drop Bitrix parameters (``clear_cache``, ``lang``, ``print``) [K: they do
+  not change the document; whether ``?lang=en`` on a ``/ru/`` page does is not evidenced];
+  ``www.mid.ru`` is an alias of ``mid.ru`` [E].
+* Anti-bot [E]: the JavaScript stub "Data processing... Please, wait." (``bobcmn`` cookie),
+  served with status 200 instead of pages **and feeds**. ``csto_crawler.pagecheck``
+  recognises it: ``blocked``, never archived; on the Russian ``rss.php`` the Atom fallback is
+  tried once. Public scrapers pace mid.ru at 10–30 s per page.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import scrapy
 from scrapy.http import Response
 
 from csto_crawler.extract.rules import SiteRules
-from csto_crawler.items import ArticleItem
+from csto_crawler.items import ArticleItem, FetchRecord
 from csto_crawler.spiders.base import NewsSpider
 
 __all__ = ["MidRuSpider"]
@@ -50,7 +49,7 @@ _BITRIX_PARAMS = frozenset({"clear_cache", "lang", "print", "sphrase_id", "bxaja
 
 
 class MidRuSpider(NewsSpider):
-    """mid.ru: feeds per edition, the news list, site search; challenge pages recorded as blocked."""
+    """mid.ru: feeds per edition (Atom fallback), the bare news list; challenge pages recorded as blocked."""
 
     name = "mid_ru"
     site_name = "Министерство иностранных дел Российской Федерации (mid.ru)"
@@ -60,22 +59,17 @@ class MidRuSpider(NewsSpider):
     languages = _LANGS
 
     feeds = {lang: [f"https://mid.ru/{lang}/rss.php"] for lang in _LANGS}
-    listings = {
-        "ru": ["https://mid.ru/ru/foreign_policy/news/?PAGEN_1={page}"],
-        "en": ["https://mid.ru/en/foreign_policy/news/?PAGEN_1={page}"],
-    }
-    search = {"ru": ["https://mid.ru/ru/search/?q={query}&PAGEN_1={page}"]}
-    search_terms = {"ru": ["ОДКБ"]}
+    #: The Atom feed tried once when a Russian ``rss.php`` answer is not a feed [E].
+    fallback_feeds = {"ru": "https://www.mid.ru/ru/rss"}
+    #: The bare first page only: robots.txt forbids ``?PAGEN_`` [E].
+    listings = {"ru": ["https://mid.ru/ru/foreign_policy/news/"]}
+    max_pages = 1
 
-    article_patterns = (r"^/(?:ru|en|de|fr|es|pt)/foreign_policy/news/\d+/?(?:\?|$)",)
+    article_patterns = (r"^/(?:ru|en|de|fr|es|pt)/(?:[a-z_]+/){1,4}\d{6,8}/?(?:\?|$)",)
     listing_item_selector = "ul.announce.announce_articles > li.announce__item"
     listing_link_selector = "a.announce__link::attr(href)"
     listing_date_selector = "span.announce__date::text"
     listing_date_formats = ("%d.%m.%Y", "%d %B %Y")
-    #: Search result cards (default Bitrix ``search.page`` template) [G].
-    search_item_selector = "div.search-item"
-    search_link_selector = "h4 a::attr(href)"
-    search_date_selector = "div.search-item-date::text"
 
     host_aliases = {"www.mid.ru": "mid.ru"}
     canonical_scheme = "https"
@@ -107,17 +101,18 @@ class MidRuSpider(NewsSpider):
         match = _EDITION.match(urlsplit(url).path)
         return match.group(1) if match else None
 
-    def listing_entries(self, response: Response) -> list[tuple[str, date | None]]:
-        """News-list cards, or on a search result page the search cards."""
-        if "/search/" not in urlsplit(response.url).path:
-            return super().listing_entries(response)
-        entries = []
-        for card in response.css(self.search_item_selector):
-            link = card.css(self.search_link_selector).get()
-            if link:
-                shown = " ".join(card.css(self.search_date_selector).getall())
-                entries.append((link.strip(), self.listing_date(shown)))
-        return entries
+    def parse_feed(self, response: Response, **kwargs):
+        """A feed; when the Russian ``rss.php`` is refused or the bot stub, the Atom fallback once."""
+        results = list(super().parse_feed(response, **kwargs))
+        yield from results
+        language = response.meta.get("csto_language")
+        fallback = self.fallback_feeds.get(language or "")
+        refused = response.status >= 400 or any(isinstance(r, FetchRecord) for r in results)
+        if fallback and refused and not response.meta.get("csto_fallback") and response.url != fallback:
+            self.logger.info("%s: %s gave no entries (HTTP %d); trying %s", self.name, response.url, response.status, fallback)
+            meta = dict(response.meta, csto_fallback=True, csto_entry=fallback)
+            yield scrapy.Request(fallback, callback=self.parse_feed, errback=self.fetch_failed,
+                                 meta={k: v for k, v in meta.items() if k.startswith("csto_")})
 
     def article_item(self, response) -> ArticleItem:
         """The item, its canonical URL cleaned of Bitrix parameters."""

@@ -1,7 +1,7 @@
 """``odkb``: the CSTO's own site, odkb-csto.org (Russian) and en.odkb-csto.org (English).
 
-Evidence (``shared/research/sites.md`` §2.7): [E] evidenced by public pages, [G] guessed,
-[K] general knowledge.
+Evidence (``shared/research/evidence-2026-12.md`` §2.8, ``sites.md`` §2.7): [E] evidenced by
+public pages, [G] guessed, [K] general knowledge.
 
 * Hosts: Russian ``odkb-csto.org``, English ``en.odkb-csto.org`` [E]; other languages unknown.
 * Articles ``/news/news_odkb/<transliterated Russian title>/`` [E]. **The English host reuses
@@ -9,7 +9,9 @@ Evidence (``shared/research/sites.md`` §2.7): [E] evidenced by public pages, [G
   ``https://en.odkb-csto.org/news/news_odkb/X/`` are two documents (a text and its
   translation), told apart by the host, never merged. Other sections with articles:
   ``/international_org/<org>/<slug>/`` (news of other organisations, e.g. the SCO) and
-  ``/75-letie-pobedy/novosti/<slug>/`` [E].
+  ``/75-letie-pobedy/novosti/<slug>/``, ``/25years/news/<slug>/`` (underscored slugs) and
+  ``/documents/statements/<slug>/`` [E]; those sections' index pages are read as listings [G:
+  that the index lists its articles].
 * Page text [E]: the title, the title again with the date ``DD.MM.YYYY`` (no time, so
   ``published_at`` is a date), the body, then the navigation "Go back / Back to the section /
   Back to the all news" (Russian wording [G]), which is furniture.
@@ -17,7 +19,9 @@ Evidence (``shared/research/sites.md`` §2.7): [E] evidenced by public pages, [G
   the default Bitrix ``news.detail`` and ``news.list`` templates are assumed [K/G]
   (``span.news-date-time``, ``p.news-item``); when the body selector misses, the generic
   layers take over and the navigation lines are removed as text.
-* News list ``/news/?PAGEN_1=N`` on each host [G]. RSS, sitemap: none found [G]. No site
+* News list ``/news/?PAGEN_1=N`` on each host [G; Bitrix ``PAGEN_1`` paging is evidenced on
+  other sections of the English host]. If odkb's robots.txt is the Bitrix default, PAGEN pages
+  are forbidden [inf] and only the section indexes remain. RSS, sitemap: none found [G]. No site
   search is crawled: nearly everything on the site concerns the CSTO; the relevance pipeline
   still decides, as for every site.
 """
@@ -43,15 +47,18 @@ class OdkbSpider(NewsSpider):
     languages = ("ru", "en")
 
     listings = {
-        "ru": ["https://odkb-csto.org/news/?PAGEN_1={page}"],
-        "en": ["https://en.odkb-csto.org/news/?PAGEN_1={page}"],
+        "ru": ["https://odkb-csto.org/news/?PAGEN_1={page}", "https://odkb-csto.org/documents/statements/"],
+        "en": ["https://en.odkb-csto.org/news/?PAGEN_1={page}", "https://en.odkb-csto.org/25years/news/"],
     }
 
     article_patterns = (
         r"^/news/news_odkb/[\w-]+/?$",
         r"^/international_org/[\w-]+/[\w-]+/?$",
         r"^/75-letie-pobedy/novosti/[\w-]+/?$",
+        r"^/25years/news/[\w-]+/?$",
+        r"^/documents/statements/[\w-]+/?$",
     )
+    # guess [G]: the default Bitrix news.list card markup
     listing_item_selector = ".news-list .news-item"
     listing_link_selector = "a::attr(href)"
     listing_date_selector = ".news-date-time::text"

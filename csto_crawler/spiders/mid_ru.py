@@ -119,9 +119,9 @@ class MidRuSpider(NewsSpider):
                 entries.append((link.strip(), self.listing_date(shown)))
         return entries
 
-    def article_item(self, response) -> ArticleItem:
+    def article_item(self, response, extraction=None) -> ArticleItem:
         """The item, its canonical URL cleaned of Bitrix parameters."""
-        item = super().article_item(response)
+        item = super().article_item(response, extraction)
         if item.canonical_url:
             item.canonical_url = strip_bitrix_params(item.canonical_url)
         return item

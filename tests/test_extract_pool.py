@@ -16,10 +16,24 @@ from pathlib import Path
 
 import pytest
 from helpers import FIXTURES, load_sidecar
-from reliability import TestSite, assert_kept, crawl_ok, document, last_run, outcomes, query, snapshot
+from reliability import (
+    TestSite,
+    assert_kept,
+    crawl_ok,
+    document,
+    last_run,
+    outcomes,
+    query,
+    snapshot,
+)
 
 from csto_crawler.extract import extract
-from csto_crawler.extraction_pool import ExtractionError, ExtractionPool, ExtractionTimeout, pool_for
+from csto_crawler.extraction_pool import (
+    ExtractionError,
+    ExtractionPool,
+    ExtractionTimeout,
+    pool_for,
+)
 from csto_crawler.sites import rules_for_url
 
 
@@ -92,7 +106,7 @@ def test_no_pool_outside_a_running_crawl(make_spider):
 
 
 # --- through a real crawl ---------------------------------------------------------------------
-STALLED_NEW, STALLED_KNOWN = 6, 2
+STALLED_KNOWN = 2
 
 
 @pytest.mark.e2e
@@ -106,36 +120,34 @@ def test_a_page_over_budget_is_an_error_the_others_go_on_and_the_next_run_retrie
     db = tmp_path / "archive.db"
     stall = ("CSTO_EXTRACT_FUNCTION=pool_functions:stall_on", "CSTO_EXTRACT_TIMEOUT=4",
              "CSTO_EXTRACT_WORKERS=2")
-    env_path = os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])
-    monkeypatch.setenv("PYTHONPATH", env_path)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]))
     with MirrorServer(site.web) as mirror:
-        # run 1: the newest article (first in the feed, so fetched first) never finishes extracting
-        monkeypatch.setenv("POOL_TEST_STALL_URLS", site.url(STALLED_NEW))
+        # run 1: the first article page extracted never finishes
+        monkeypatch.setenv("POOL_TEST_STALL_FIRST", str(tmp_path / "stalled-once"))
         started = time.perf_counter()
         proc = crawl_ok(mirror.base_url, db, site, *stall)
         assert time.perf_counter() - started < 90
-        stalled = outcomes(db, site.url(STALLED_NEW))
-        assert [o for o, _ in stalled] == ["error"] and stalled[0][1].startswith("extraction timeout"), stalled
-        assert document(db, site.url(STALLED_NEW)) is None
+        rows = query(db, "SELECT url, outcome, detail, id FROM fetches ORDER BY id")
+        errors = [r for r in rows if r["outcome"] == "error"]
+        assert len(errors) == 1 and errors[0]["detail"].startswith("extraction timeout"), rows
+        stalled = errors[0]["url"]
+        assert document(db, stalled) is None
         assert "extraction timeout" in proc.stderr
-        # the others were downloaded, extracted and stored while that page was stuck
-        rows = query(db, "SELECT url, outcome, id FROM fetches ORDER BY id")
-        stalled_id = next(r["id"] for r in rows if r["url"] == site.url(STALLED_NEW))
-        others = [r for r in rows if r["url"] != site.url(STALLED_NEW) and "/news/" in r["url"]
-                  and r["outcome"] == "new"]
-        assert len(others) == 5 and all(r["id"] < stalled_id for r in others), rows
+        # the five others were downloaded, extracted and stored while that page was stuck
+        others = [r for r in rows if r["outcome"] == "new"]
+        assert len(others) == 5 and all(r["id"] < errors[0]["id"] for r in others), rows
 
         # run 2: the page is fetched again and archived; a known article whose changed page
         # now stalls is an error too, and everything archived stays as it was
         before, run = snapshot(db), last_run(db)
-        changed = site.articles[STALLED_KNOWN]
-        page = (site.web / "relsite" / f"article_{STALLED_KNOWN:05d}.html").read_text(encoding="utf-8")
-        mirror.fault(changed.url, "body", body=page.replace("Статья 2:", "Статья 2 (обновлено):"),
+        changed = site.articles[STALLED_KNOWN if site.url(STALLED_KNOWN) != stalled else STALLED_KNOWN + 1]
+        page = (site.web / "relsite" / f"article_{changed.n:05d}.html").read_text(encoding="utf-8")
+        mirror.fault(changed.url, "body", body=page.replace(f"Статья {changed.n}:", f"Статья {changed.n} (обновлено):"),
                      content_type="text/html; charset=utf-8")
         monkeypatch.setenv("POOL_TEST_STALL_URLS", changed.url)
         crawl_ok(mirror.base_url, db, site, *stall, "CSTO_RECHECK_SCHEDULE=*:0s")
-    assert [o for o, _ in outcomes(db, site.url(STALLED_NEW), run)] == ["new"]
-    assert document(db, site.url(STALLED_NEW))["text"].startswith(f"Статья {STALLED_NEW}:")
+    assert [o for o, _ in outcomes(db, stalled, run)] == ["new"]
+    assert document(db, stalled)["text"].startswith("Статья ")
     recheck = outcomes(db, changed.url, run)
     assert [o for o, _ in recheck] == ["error"] and recheck[0][1].startswith("extraction timeout")
     assert_kept(before, db)

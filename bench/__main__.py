@@ -21,6 +21,10 @@ a child process (``bench/crawl.py``), so its peak RSS and CPU are its own. Then:
 
 ``--quick`` runs N=30, one round, a small extraction sample (a smoke run, about 20 s). Results
 depend on the machine and its load: compare ratios measured in the same run.
+
+``python -m bench extraction --evalset DIR`` is a separate benchmark: bow F1 and median/p95 ms
+per page of ``csto extract``'s extraction and trafilatura's precision mode on the same real pages
+(``bench/extraction.py``).
 """
 
 from __future__ import annotations
@@ -266,6 +270,11 @@ def report(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["extraction"]:
+        from bench.extraction import evalset_main
+
+        return evalset_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,5000", help="article counts (default 1000,5000)")
     parser.add_argument("--rounds", type=int, default=None,

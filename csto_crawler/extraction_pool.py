@@ -246,7 +246,7 @@ def pool_for(crawler) -> ExtractionPool | None:
     if crawler is None or not getattr(crawler, "crawling", False):
         return None
     settings = crawler.settings
-    workers = settings.getint("CSTO_EXTRACT_WORKERS", 1)
+    workers = settings.getint("CSTO_EXTRACT_WORKERS", 2)
     if workers <= 0:
         return None
     key = (workers, settings.getfloat("CSTO_EXTRACT_TIMEOUT", 20.0),

@@ -187,7 +187,7 @@ def _child(argv: list[str] | None = None) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
     from scrapy.settings import Settings
 
-    from csto_crawler.commands._common import project_settings
+    from csto_crawler.config import project_settings
 
     project = project_settings()
     if args.mode == "full":

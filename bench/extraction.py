@@ -249,7 +249,7 @@ def evalset_pages(root: Path) -> list[dict]:
 def evalset_run(pages: list[dict], rounds: int = 1) -> dict[str, dict]:
     """Time and score ``csto extract``'s extraction and trafilatura's precision mode on the same
     pages, interleaved; per extractor: ms per call (all rounds) and F1 per page."""
-    from csto_crawler.commands.extract import page_text
+    from csto_crawler.saved_pages import page_text
 
     extractors = {
         "csto extract": lambda p: page_text(p["raw"], p["url"] or None),

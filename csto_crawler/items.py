@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 __all__ = ["ArticleItem", "FetchRecord", "FETCH_OUTCOMES"]
 
-#: Every value ``fetches.outcome`` may take (a public contract of the archive).
+#: Every value ``fetches.outcome`` may take (a public contract of the archive). The schema's
+#: CHECK (``pipelines.schema.OUTCOMES_SQL``) must accept exactly these: a test ties them.
 FETCH_OUTCOMES = (
     "new",
     "changed",

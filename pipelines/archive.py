@@ -1,6 +1,8 @@
 """The versioned archive: documents, content-addressed texts, versions, fetches and runs.
 
-``Archive`` is the only writer of ``archive.db``. Its semantics:
+``Archive`` is the only writer of ``archive.db``; ``ArchiveReader`` is the one read-only view of
+it for the code that only reports or plans (run summaries, the demo's counts, a site's refresh
+state). The writer's semantics:
 
 * a new ``versions`` row only when the cleaned content differs from the document's current
   version; an unchanged re-fetch writes only a ``fetches`` row and updates ``last_checked``;
@@ -29,10 +31,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from pipelines.fingerprint import content_hash, short_hash
+from pipelines.hashing import content_hash, short_hash
+from pipelines.reader import ArchiveReader
 from pipelines.schema import migrate
 
-__all__ = ["Archive", "StoreResult", "utc_now", "ArchiveError"]
+__all__ = ["Archive", "ArchiveReader", "StoreResult", "utc_now", "ArchiveError"]
 
 logger = logging.getLogger(__name__)
 
@@ -337,3 +340,4 @@ class Archive:
     def integrity_check(self) -> str:
         """``PRAGMA integrity_check`` (``ok`` when the file is sound)."""
         return next(iter(self.db.query("PRAGMA integrity_check")))["integrity_check"]
+

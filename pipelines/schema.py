@@ -14,6 +14,10 @@ __all__ = ["MIGRATIONS", "migrate", "pending_migrations", "OUTCOMES_SQL"]
 
 MIGRATIONS = Migrations("csto_archive")
 
+#: The fetch outcomes migration 001 lets ``fetches.outcome`` take, as SQL. Frozen with that
+#: migration (an archive that exists keeps the CHECK it was made with); the code's list is
+#: ``csto_crawler.items.FETCH_OUTCOMES``, and ``tests/test_layering.py`` ties the two: a new
+#: outcome needs both, and a migration that widens the CHECK of existing archives.
 OUTCOMES_SQL = (
     "'new', 'changed', 'unchanged', 'not_modified', 'duplicate', "
     "'irrelevant', 'gone', 'blocked', 'error'"

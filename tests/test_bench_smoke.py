@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -18,6 +20,9 @@ if str(ROOT) not in sys.path:
 from bench.synthetic import generate_site  # noqa: E402
 from csto_crawler.extract import extract  # noqa: E402
 from csto_crawler.spiders.news import load_sites  # noqa: E402
+
+#: It generates sites and runs real crawls (the quick bench): end to end, not a unit test.
+pytestmark = pytest.mark.e2e
 
 
 def test_generator_is_deterministic_and_pages_extract_to_expected(tmp_path):

@@ -8,6 +8,8 @@ import sys
 import pytest
 
 from csto_crawler.cli import build_parser, main
+from pipelines.archive import Archive
+from pipelines.hashing import content_hash, short_hash
 
 
 def subcommands() -> list[str]:
@@ -16,8 +18,22 @@ def subcommands() -> list[str]:
     return sorted(action.choices)
 
 
-def test_core_subcommands_exist():
-    assert "export" in subcommands()
+def test_csto_export_writes_one_text_file_per_distinct_content(tmp_path):
+    """``python -m csto_crawler export`` (the installed command) on a small archive: the files
+    it writes, by name and content."""
+    db = tmp_path / "archive.db"
+    with Archive(db) as archive:
+        for url, title, text in (("https://a.example/1", "ОДКБ один", "Первый текст."),
+                                 ("https://a.example/2", "ОДКБ два", "Второй текст."),
+                                 ("https://b.example/copy", "ОДКБ один", "Первый текст.")):
+            archive.store_article({"url": url, "site": "a", "title": title, "text": text})
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "csto_crawler", "export", str(out), "--db", str(db)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    first, second = content_hash("ОДКБ один", "Первый текст."), content_hash("ОДКБ два", "Второй текст.")
+    assert sorted(p.name for p in out.iterdir()) == [f"000_{short_hash(first)}.txt", f"001_{short_hash(second)}.txt"]
+    assert (out / f"000_{short_hash(first)}.txt").read_text(encoding="utf-8") == "ОДКБ один\n\nПервый текст.\n"
 
 
 @pytest.mark.parametrize("name", subcommands())

@@ -19,9 +19,9 @@ from helpers import FIXTURES, load_sidecar, sidecars
 
 from csto_crawler import PROJECT_ROOT
 from csto_crawler.cli import main
-from csto_crawler.commands.extract import page_text, sidecar_url
 from csto_crawler.fixtures import parse_fixture
 from csto_crawler.items import ArticleItem
+from csto_crawler.saved_pages import page_text, sidecar_url
 from csto_crawler.sites import spider_for_url
 
 

@@ -100,7 +100,7 @@ def test_required_literals_of_a_bad_pattern_is_none():
 
 
 def test_few_item_workers_per_response():
-    from csto_crawler.commands._common import project_settings
+    from csto_crawler.config import project_settings
 
     assert project_settings().getint("CONCURRENT_ITEMS") <= 16
 

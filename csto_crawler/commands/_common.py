@@ -1,24 +1,11 @@
-"""Helpers shared by the ``csto`` subcommands: project settings and the archive path."""
+"""Helpers shared by the ``csto`` subcommands.
+
+The project settings and the archive path are library code (``csto_crawler.config``); they
+are re-exported here so a subcommand imports its helpers from one place.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from scrapy.settings import Settings
+from csto_crawler.config import archive_path, project_settings
 
 __all__ = ["project_settings", "archive_path"]
-
-
-def project_settings(overrides: dict | None = None) -> Settings:
-    """The project's Scrapy settings, loaded from ``csto_crawler.settings`` directly (never
-    through ``SCRAPY_SETTINGS_MODULE``), with per-command overrides on top."""
-    settings = Settings()
-    settings.setmodule("csto_crawler.settings", priority="project")
-    if overrides:
-        settings.setdict(overrides, priority="cmdline")
-    return settings
-
-
-def archive_path(explicit: str | None = None) -> Path:
-    """The archive file: an explicit path, else the ``CSTO_ARCHIVE_DB`` setting."""
-    return Path(explicit or project_settings().get("CSTO_ARCHIVE_DB"))

@@ -14,15 +14,20 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sqlite3
+import socket
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csto_crawler.mirror import DEFAULT_FIXTURES, MirrorServer
+from csto_crawler.runner import RefreshLocked, format_table, refresh
+from csto_crawler.sites import configured_sites, spider_classes
+from pipelines.reader import ArchiveReader
 
 from ._common import archive_path
+from .refresh import refresh_sites
 
 __all__ = ["archive_counts", "format_demo_table", "register", "run", "run_statuses", "site_outcomes",
            "sites_of"]
@@ -75,8 +80,6 @@ PROBE_TIMEOUT = 3.0
 
 def sites_reachable(hosts: Sequence[str], timeout: float = PROBE_TIMEOUT, port: int = 443) -> bool:
     """Whether any of these hosts accepts an HTTPS connection (a network is there)."""
-    import socket
-
     for host in hosts:
         try:
             with socket.create_connection((host, port), timeout=timeout):
@@ -88,10 +91,6 @@ def sites_reachable(hosts: Sequence[str], timeout: float = PROBE_TIMEOUT, port: 
 
 def probe_hosts(sites: Sequence[str], limit: int = 3) -> list[str]:
     """The home hosts of the first few sites, to probe for a network."""
-    from urllib.parse import urlsplit
-
-    from csto_crawler.sites import spider_classes
-
     classes = spider_classes()
     hosts = []
     for site in sites:
@@ -113,46 +112,23 @@ def choose_mode(args: argparse.Namespace, sites: Sequence[str], probe=sites_reac
 def archive_counts(db_path: Path, after_run_id: int = 0) -> dict[str, int]:
     """How many sites, documents and versions the archive holds, and how many versions the
     runs after ``after_run_id`` added (read-only)."""
-    if not db_path.exists():
-        return {"sites": 0, "documents": 0, "versions": 0, "added": 0}
-    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-    try:
-        counts = {table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-                  for table in ("sites", "documents", "versions")}
-        counts["added"] = conn.execute("SELECT COUNT(*) FROM versions WHERE run_id > ?",
-                                       (after_run_id,)).fetchone()[0]
-        return counts
-    finally:
-        conn.close()
+    return ArchiveReader(db_path).counts(after_run_id)
 
 
 def site_outcomes(db_path: Path, after_run_id: int) -> dict[str, dict[str, int]]:
     """Fetch outcomes per site (``fetches.site``) of the runs after ``after_run_id``."""
-    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-    try:
-        outcomes: dict[str, dict[str, int]] = {}
-        for site, outcome, count in conn.execute(
-                "SELECT f.site, f.outcome, COUNT(*) FROM fetches f JOIN runs r ON r.id = f.run_id "
-                "WHERE f.run_id > ? GROUP BY COALESCE(f.site, r.spider), f.outcome "
-                "ORDER BY 1, 2", (after_run_id,)):
-            outcomes.setdefault(site, {})[outcome] = count
-        return outcomes
-    finally:
-        conn.close()
+    return ArchiveReader(db_path).site_outcomes(after_run_id)
 
 
 def sites_of(spiders: Sequence[str]) -> dict[str, str]:
     """Every site the spiders crawl, mapped to its spider (a dispatching spider such as
     ``news`` crawls several configured sites)."""
-    from csto_crawler.commands._common import project_settings
-    from csto_crawler.sites import spider_classes
-
     classes = spider_classes()
     sites: dict[str, str] = {}
     for name in spiders:
         cls = classes[name]
         if getattr(cls, "dispatcher", False):
-            for slug in cls.configured_sites(project_settings()):
+            for slug in configured_sites(dispatcher=cls):
                 sites[slug] = name
         else:
             sites[name] = name
@@ -169,15 +145,7 @@ def format_demo_table(outcomes: dict[str, dict[str, int]], statuses: dict[str, s
         values += [sum(counts.get(o, 0) for o in counted) for _, counted in COLUMNS]
         totals = [t + v for t, v in zip(totals, values, strict=True)]
         rows.append((site, *values, status))
-    rows.append(("total", *totals, ""))
-    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
-
-    def line(row) -> str:
-        return "  ".join(str(v).ljust(w) if i in (0, len(row) - 1) else str(v).rjust(w)
-                         for i, (v, w) in enumerate(zip(row, widths, strict=True))).rstrip()
-
-    rule = "-" * len(line(header))
-    return "\n".join([line(header), rule, *(line(r) for r in rows[:-1]), rule, line(rows[-1])])
+    return format_table(header, rows, left=(0, len(header) - 1), total=("total", *totals, ""))
 
 
 def run_statuses(summaries: Sequence, sites: dict[str, str]) -> dict[str, str]:
@@ -217,10 +185,6 @@ def _csto_serve_command(db_path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from csto_crawler.commands.refresh import RefreshLocked, refresh_lock
-    from csto_crawler.runner import crawl, last_run_id, summarise_runs
-    from csto_crawler.sites import spider_classes
-
     db_path = archive_path(args.db).resolve()
     known = sorted(spider_classes())
     sites = args.sites or known
@@ -229,19 +193,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"csto demo: unknown site(s) {', '.join(unknown)}; known: {', '.join(known)}",
               file=sys.stderr)
         return 2
+    verbose = getattr(args, "verbose", False)
     if choose_mode(args, sites) == "live":
-        from csto_crawler.commands import refresh
-
         print(f"The sites can be reached: crawling the real sites into {_shown(db_path)}, "
               "politely (one request at a time per site, with delays); this takes a while. "
               "Use --offline for the bundled sample sites.", flush=True)
-        return refresh.run(argparse.Namespace(
-            slugs=list(sites), db=str(db_path), mirror=None, since=None, set=[],
-            verbose=getattr(args, "verbose", False)))
+        return refresh_sites(list(sites), db_path, verbose=verbose)
     forced = args.offline or args.fixtures != str(DEFAULT_FIXTURES)
     print("Using the bundled offline sample sites"
           + ("." if forced else " (the real sites cannot be reached from here; --live to insist)."))
-    if not getattr(args, "verbose", False):
+    if not verbose:
         for handler in logging.getLogger().handlers:
             handler.setLevel(logging.WARNING)
     try:
@@ -249,6 +210,11 @@ def run(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"csto demo: {exc}", file=sys.stderr)
         return 2
+    return _run_offline(mirror, sites, db_path)
+
+
+def _run_offline(mirror: MirrorServer, sites: Sequence[str], db_path: Path) -> int:
+    """Crawl ``sites`` through the sample web ``mirror`` into ``db_path``; print the report."""
     started = time.monotonic()
     with mirror:
         print(f"Offline sample web: {len(mirror.tree.pages())} pages of "
@@ -256,27 +222,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"Crawling {len(sites)} sites into {_shown(db_path)} …", flush=True)
         # Log through csto's own handler only (Scrapy's would repeat every line), at WARNING
         # unless -v: the summary below is the output, not Scrapy's per-spider stats dumps.
-        overrides = {"CSTO_MIRROR": mirror.base_url, "CSTO_ARCHIVE_DB": str(db_path),
-                     "LOG_ENABLED": False}
         try:
-            with refresh_lock(db_path):
-                before = last_run_id(db_path)
-                crawl(sites, overrides)
-                if not db_path.exists():
-                    print(f"csto demo: the crawl wrote no archive at {db_path}; run with -v "
-                          "to see why", file=sys.stderr)
-                    return 1
-                summaries = summarise_runs(db_path, before, sites)
+            result = refresh(sites, db_path, {"CSTO_MIRROR": mirror.base_url,
+                                              "LOG_ENABLED": False})
         except RefreshLocked as exc:
             print(f"csto demo: {exc}; try again when it has finished", file=sys.stderr)
             return 75
+        if not db_path.exists():
+            print(f"csto demo: the crawl wrote no archive at {db_path}; run with -v "
+                  "to see why", file=sys.stderr)
+            return 1
         requests = mirror.requests()
     elapsed = time.monotonic() - started
-
-    statuses = run_statuses(summaries, sites_of(sites))
+    statuses = run_statuses(result.summaries, sites_of(sites))
     print()
-    print(format_demo_table(site_outcomes(db_path, before), statuses))
-    counts = archive_counts(db_path, before)
+    print(format_demo_table(site_outcomes(db_path, result.before), statuses))
+    counts = archive_counts(db_path, result.before)
     conditional = sum(1 for r in requests if r.conditional)
     print(f"\n{len(requests)} requests to the sample web ({conditional} conditional) in "
           f"{elapsed:.1f} s; this run added {counts['added']} versions.")

@@ -15,9 +15,10 @@ Many files or a folder (every ``*.html`` / ``*.htm`` under it): one JSON line pe
 (generic layers only). A progress bar goes to stderr when it is a terminal (or with
 ``--progress``).
 
-``page_text(html, url=None)`` is the same extraction as a plain function returning the text,
-for scorers that call a Python function (``score.py --python
-csto_crawler.commands.extract:page_text``).
+The page-to-fields work is ``csto_crawler.saved_pages`` (library code, also used by ``bench``),
+whose ``page_text(html, url=None)`` is the same extraction as a plain function returning the
+text, for scorers that call a Python function (``score.py --python
+csto_crawler.saved_pages:page_text``).
 
 Exit status: 0 when every page gave article text, 1 when some did not (each still has its
 line, with ``text`` null or an ``error``: unreadable, "extraction timeout", …), 2 for a usage
@@ -26,7 +27,6 @@ error, a single page that cannot be read, or a folder holding no page.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import sys
@@ -34,10 +34,13 @@ from collections import deque
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from csto_crawler.config import project_settings
+from csto_crawler.extract import extract
+from csto_crawler.extraction_pool import DEFAULT_FUNCTION, ExtractionPool, load_function
+from csto_crawler.saved_pages import SavedPages, sidecar_url
+
 logger = logging.getLogger(__name__)
 
-#: Item fields that describe a fetch, not the page: left out of the output.
-_FETCH_FIELDS = ("http_status", "etag", "last_modified", "content_hash", "short_hash")
 _PAGE_SUFFIXES = (".html", ".htm")
 
 
@@ -60,54 +63,6 @@ def register(sub) -> None:
     parser.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is not a terminal")
     parser.add_argument("--encoding", help="the pages' encoding when a file does not declare it")
     parser.set_defaults(func=run)
-
-
-# --- one page's fields: the crawl's mapping ----------------------------------------------------
-class _Sites:
-    """The site spider serving each URL (one instance per site, made once), else a generic one."""
-
-    def __init__(self) -> None:
-        self._sites: dict[type, object] = {}
-        self._generic = None
-
-    def site(self, url: str | None):
-        """The site spider whose domains cover ``url``; None when no site module does."""
-        from csto_crawler.sites import spider_for_url
-
-        cls = spider_for_url(url) if url else None
-        if cls is None:
-            return None
-        if cls not in self._sites:
-            self._sites[cls] = cls()
-        return self._sites[cls]
-
-    def call(self, page: bytes | str, url: str, site_url: str | None, encoding: str | None) -> tuple[tuple, dict]:
-        """``extract()``'s arguments for a page: the site's rules when ``site_url`` has a site."""
-        site = self.site(site_url)
-        return (page, url, site.rules_for(url) if site else None), {"encoding": encoding}
-
-    def fields(self, extraction, url: str, site_url: str | None) -> dict:
-        """The item fields of an extraction, as the crawl's spider maps them (``article_item``)."""
-        from scrapy.http import HtmlResponse
-
-        from csto_crawler.spiders.base import NewsSpider
-
-        site = self.site(site_url)
-        if site is None and self._generic is None:
-            self._generic = NewsSpider(name="generic")
-        item = (site or self._generic).article_item(HtmlResponse(url=url, body=b"", status=200), extraction)
-        fields = {k: v for k, v in dataclasses.asdict(item).items() if k not in _FETCH_FIELDS}
-        fields["site"] = site.name if site else None
-        return fields
-
-
-def page_text(html: str | bytes, url: str | None = None) -> str:
-    """The clean article text ``csto extract`` prints for a page ('' when none)."""
-    from csto_crawler.extract import extract
-
-    sites = _Sites()
-    args, kwargs = sites.call(html, url or "", url, None)
-    return extract(*args, **kwargs).text or ""
 
 
 # --- the command -------------------------------------------------------------------------------
@@ -140,8 +95,6 @@ def _fail(message: str) -> int:
 
 
 def _one(path: Path, args) -> int:
-    from csto_crawler.extract import extract
-
     try:
         page = path.read_bytes()
     except OSError as err:
@@ -149,7 +102,7 @@ def _one(path: Path, args) -> int:
     if args.url and not urlsplit(args.url).scheme:
         return _fail(f"--url {args.url!r}: expected an absolute URL (https://…)")
     url = args.url or path.resolve().as_uri()
-    sites = _Sites()
+    sites = SavedPages()
     call_args, kwargs = sites.call(page, url, args.url, args.encoding)
     result = extract(*call_args, **kwargs)
     if args.json:
@@ -162,23 +115,7 @@ def _one(path: Path, args) -> int:
     return 0
 
 
-def sidecar_url(page: Path) -> str | None:
-    """The URL a page's sidecar gives (``PAGE.json``, else ``meta.json`` in its folder)."""
-    for sidecar in (page.with_suffix(".json"), page.parent / "meta.json"):
-        try:
-            data = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        url = data.get("url") if isinstance(data, dict) else None
-        if isinstance(url, str) and url.strip():
-            return url.strip()
-    return None
-
-
 def _batch(pages: list[Path], args) -> int:
-    from csto_crawler.commands._common import project_settings
-    from csto_crawler.extraction_pool import DEFAULT_FUNCTION, ExtractionPool, load_function
-
     settings = project_settings()
     jobs = args.jobs if args.jobs is not None else _default_jobs()
     timeout = args.timeout or settings.getfloat("CSTO_EXTRACT_TIMEOUT", 20.0)
@@ -220,10 +157,8 @@ def _extract_all(pages: list[Path], encoding: str | None, extractor, out, progre
     returns how many gave no text."""
     from concurrent.futures import Future
 
-    from csto_crawler.extraction_pool import ExtractionPool
-
     pool = extractor if isinstance(extractor, ExtractionPool) else None
-    sites = _Sites()
+    sites = SavedPages()
     window = 8 * (pool.workers if pool else 1)
     pending: deque[tuple[Path, str, str | None, Future | None, str | None]] = deque()
     missed = 0

@@ -31,6 +31,7 @@ from csto_crawler.fixtures import (
     sidecar_paths,
     write_sidecar,
 )
+from csto_crawler.sites import site_classes
 
 from ._common import project_settings
 
@@ -78,8 +79,6 @@ def register(sub) -> None:
 
 
 def _spider(slug: str):
-    from csto_crawler.sites import site_classes
-
     classes = site_classes()
     if slug not in classes:
         raise SystemExit(f"csto fixtures: no spider {slug!r}; known: {', '.join(sorted(classes))}")
@@ -186,8 +185,6 @@ def run_record(args) -> int:
 
 def run_regen(args) -> int:
     root = Path(args.dir)
-    from csto_crawler.sites import site_classes
-
     folders = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     slugs = args.slugs or [slug for slug in folders if slug in site_classes()]
     changed = 0

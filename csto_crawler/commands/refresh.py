@@ -8,11 +8,10 @@ cron mail and monitoring notice.
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sys
-from contextlib import contextmanager
-from pathlib import Path
+
+from csto_crawler.runner import RefreshLocked, format_summaries, refresh
+from csto_crawler.sites import spider_classes
 
 from ._common import archive_path
 
@@ -44,32 +43,6 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-class RefreshLocked(RuntimeError):
-    """Another refresh holds the lock."""
-
-
-@contextmanager
-def refresh_lock(db_path: Path):
-    """An exclusive, non-blocking lock beside the archive (released when the process dies)."""
-    lock_path = db_path.with_name(db_path.name + ".refresh.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole run
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise RefreshLocked(f"another refresh is running ({holder}); lock: {lock_path}") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}\n")
-        handle.flush()
-        yield lock_path
-    finally:
-        handle.close()
-
-
 def parse_settings(pairs: list[str]) -> dict[str, str]:
     settings = {}
     for pair in pairs:
@@ -81,38 +54,40 @@ def parse_settings(pairs: list[str]) -> dict[str, str]:
 
 
 def run(args) -> int:
-    from csto_crawler.runner import crawl, format_summaries, last_run_id, summarise_runs
-    from csto_crawler.sites import spider_classes
-
-    db_path = archive_path(args.db).resolve()
     try:
         overrides = parse_settings(args.set)
     except ValueError as exc:
         print(f"csto refresh: {exc}", file=sys.stderr)
         return 2
-    overrides["CSTO_ARCHIVE_DB"] = str(db_path)
+    return refresh_sites(args.slugs, archive_path(args.db).resolve(), overrides,
+                         mirror=args.mirror, since=args.since, verbose=args.verbose)
+
+
+def refresh_sites(slugs: list[str], db_path, overrides: dict | None = None, *,
+                  mirror: str | None = None, since: str | None = None,
+                  verbose: bool = False) -> int:
+    """``csto refresh``'s job (``csto demo --live`` runs it too): refresh ``slugs`` (default:
+    every spider) into ``db_path``, print the summary table; returns the exit status."""
+    overrides = dict(overrides or {})
     # The summary is the output; Scrapy's own log only from warnings on, unless asked (-v).
-    overrides.setdefault("LOG_LEVEL", "INFO" if args.verbose else "WARNING")
-    if args.mirror:
-        overrides["CSTO_MIRROR"] = args.mirror
+    overrides.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
+    if mirror:
+        overrides["CSTO_MIRROR"] = mirror
     known = sorted(spider_classes())
-    slugs = args.slugs or known
+    slugs = slugs or known
     unknown = [s for s in slugs if s not in known]
     if unknown:
         print(f"csto refresh: unknown site(s) {', '.join(unknown)}; known: {', '.join(known)}",
               file=sys.stderr)
         return 2
     try:
-        with refresh_lock(db_path):
-            before = last_run_id(db_path)
-            crawl(slugs, overrides, {"since": args.since} if args.since else None)
-            summaries = summarise_runs(db_path, before, slugs)
+        result = refresh(slugs, db_path, overrides, {"since": since} if since else None)
     except RefreshLocked as exc:
         print(f"csto refresh: {exc}; not starting a second one", file=sys.stderr)
         return EXIT_LOCKED
-    print(format_summaries(summaries))
-    missing = sorted(set(slugs) - {s.site for s in summaries})
-    failed = [s.site for s in summaries if s.failed] + missing
+    print(format_summaries(result.summaries))
+    missing = sorted(set(slugs) - {s.site for s in result.summaries})
+    failed = [s.site for s in result.summaries if s.failed] + missing
     if failed:
         print(f"csto refresh: failed or empty: {', '.join(failed)}", file=sys.stderr)
         return EXIT_FAILED

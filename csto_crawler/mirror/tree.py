@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from csto_crawler.mirror import furniture, render
 from csto_crawler.mirror.pages import Page, default_robots, load_fixture_pages, split_url
+from csto_crawler.sites import rules_for_url
 
 __all__ = ["SiteTree"]
 
@@ -230,8 +231,6 @@ class SiteTree:
 def _content_selector(url: str) -> str | None:
     """The body selector of the site module that covers ``url``, when there is one."""
     try:
-        from csto_crawler.sites import rules_for_url
-
         rules = rules_for_url(url)
     except Exception as exc:  # a broken or missing site module must not stop the mirror
         logger.debug("no site rules for %s: %s", url, exc)

@@ -67,6 +67,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import scrapy
 import yaml
 
+from csto_crawler import sites as registry
+from csto_crawler.config import ConfigError
 from csto_crawler.entrypoints import ENTRY_KINDS
 from csto_crawler.extract.rules import SiteRules
 from csto_crawler.spiders.base import NewsSpider, SpiderArgumentError
@@ -101,10 +103,6 @@ _LISTING_KEYS = {"item": "listing_item_selector", "link": "listing_link_selector
                  "date": "listing_date_selector", "next": "next_page_selector"}
 _SELECTOR_KEYS = {"content": "content_selector", "title": "title_selector", "date": "date_selector",
                   "modified": "modified_selector", "author": "author_selector"}
-
-
-class ConfigError(ValueError):
-    """A malformed ``news_sites.yml``: the message names the file, the entry and the key."""
 
 
 class ConfiguredSite(NewsSpider):
@@ -410,14 +408,8 @@ class GenericNewsSpider(scrapy.Spider):
 
     def setup(self, crawler) -> None:
         """Build one site spider per selected site (or per host of ``-a urls``), bound to ``crawler``."""
-        configured = self.configured_sites(crawler.settings)
-        from csto_crawler.sites import spider_classes
-
-        modules = {slug: cls for slug, cls in spider_classes().items() if not getattr(cls, "dispatcher", False)}
-        clash = sorted(set(configured) & set(modules))
-        if clash:
-            raise ConfigError(f"{sites_file(crawler.settings.get('CSTO_SEEDS_DIR'))}: {', '.join(clash)}: "
-                              "the slug of a site that has its own spider module; choose another slug")
+        configured = registry.configured_sites(crawler.settings, type(self))
+        modules = registry.site_modules()
         wanted = self._args["sites"]
         unknown = [s for s in wanted if s not in configured]
         if unknown:

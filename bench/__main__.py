@@ -21,6 +21,10 @@ a child process (``bench/crawl.py``), so its peak RSS and CPU are its own. Then:
 
 ``--quick`` runs N=30, one round, a small extraction sample (a smoke run, about 20 s). Results
 depend on the machine and its load: compare ratios measured in the same run.
+
+``python -m bench extraction --evalset DIR`` is a separate benchmark: bow F1 and median/p95 ms
+per page of ``csto extract``'s extraction and trafilatura's precision mode on the same real pages
+(``bench/extraction.py``).
 """
 
 from __future__ import annotations
@@ -123,7 +127,7 @@ def archive_facts(db: Path) -> dict[str, int]:
 
 
 # --- one size -----------------------------------------------------------------------------------
-def measure_size(n: int, work: Path, rounds: int, seed: int, log) -> dict:
+def measure_size(n: int, work: Path, rounds: int, seed: int, log, inline: bool = False) -> dict:
     from csto_crawler.mirror import MirrorServer
 
     result: dict = {"n": n}
@@ -136,14 +140,17 @@ def measure_size(n: int, work: Path, rounds: int, seed: int, log) -> dict:
     started = time.perf_counter()
     with MirrorServer(fixtures_dir=site.web_dir) as mirror:
         result["mirror_load_s"] = time.perf_counter() - started
-        runs: dict[str, list[CrawlResult]] = {"bare": [], "full": []}
+        modes = ("bare", "full", "inline") if inline else ("bare", "full")
+        runs: dict[str, list[CrawlResult]] = {mode: [] for mode in modes}
         db = work / f"archive-{n}.db"
         for index in range(rounds):
-            for mode in ("bare", "full"):
+            for mode in modes:
                 for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
                     path.unlink(missing_ok=True)
-                crawl = run_crawl(mode, work / f"runs-{n}", mirror=mirror.base_url, seeds=site.seeds_dir,
-                                  db=db, host=site.host)
+                # "inline": the project extracting on the reactor thread (no worker processes)
+                crawl = run_crawl("bare" if mode == "bare" else "full", work / f"runs-{n}", mirror=mirror.base_url,
+                                  seeds=site.seeds_dir, db=db, host=site.host,
+                                  settings={"CSTO_EXTRACT_WORKERS": 0} if mode == "inline" else None)
                 runs[mode].append(crawl)
                 log(f"N={n} round {index + 1} {mode}: {crawl.responses} pages in {crawl.elapsed:.1f} s, "
                     f"{crawl.pages_per_second:.1f} pages/s, peak RSS {crawl.maxrss_mb:.0f} MB")
@@ -155,6 +162,9 @@ def measure_size(n: int, work: Path, rounds: int, seed: int, log) -> dict:
 def _crawl_facts(crawl: CrawlResult) -> dict:
     return {"pages": crawl.responses, "elapsed": crawl.elapsed, "pages_per_s": crawl.pages_per_second,
             "cpu_ms_per_page": 1000 * crawl.crawl_cpu / max(1, crawl.responses), "wall": crawl.wall,
+            "reactor_cpu_ms_per_page": 1000 * float(crawl.stats.get("bench/reactor_cpu_s") or crawl.crawl_cpu)
+            / max(1, crawl.responses),
+            "workers_cpu_ms_per_page": 1000 * float(crawl.stats.get("bench/workers_cpu_s") or 0.0) / max(1, crawl.responses),
             "maxrss_mb": crawl.maxrss_mb, "memusage_mb": crawl.memusage_mb,
             "stored": {k.rsplit("/", 1)[1]: v for k, v in crawl.stats.items() if k.startswith("csto/store/")}}
 
@@ -224,6 +234,19 @@ def report(results: dict) -> str:
     out += ["## Throughput (best round of each; target: project ≥ 60 % of bare)", "", table(
         ["N", "rounds", "pages", "bare pages/s", "project pages/s", "project/bare", "target",
          "bare CPU ms/page", "project CPU ms/page", "bare, every round", "project, every round"], rows), ""]
+    rows = []
+    for s in sizes:
+        for mode, label in (("bare", "bare Scrapy"), ("full", "project, extraction in worker processes"),
+                            ("inline", "project, extraction inline (CSTO_EXTRACT_WORKERS=0)")):
+            crawls = s["throughput"].get(mode)
+            if crawls:
+                rows.append([s["n"], label, max(c["pages_per_s"] for c in crawls),
+                             statistics.median(c["reactor_cpu_ms_per_page"] for c in crawls),
+                             statistics.median(c["workers_cpu_ms_per_page"] for c in crawls),
+                             statistics.median(c["cpu_ms_per_page"] for c in crawls)])
+    out += ["## CPU per page: the crawl process (reactor thread) and its extraction workers", "", table(
+        ["N", "crawl", "best pages/s", "reactor process CPU ms/page", "workers CPU ms/page", "total CPU ms/page"],
+        rows), ""]
     out += ["## Memory (peak RSS of the crawl process, VmHWM; target < 300 MB at 5,000)", "", table(
         ["N", "project peak RSS MB", "bare peak RSS MB", "project memusage/max MB (Scrapy)", "target"],
         [[s["n"], max(c["maxrss_mb"] for c in s["throughput"]["full"]),
@@ -266,6 +289,11 @@ def report(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["extraction"]:
+        from bench.extraction import evalset_main
+
+        return evalset_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,5000", help="article counts (default 1000,5000)")
     parser.add_argument("--rounds", type=int, default=None,
@@ -277,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-n", type=int, default=1000, help="articles in the profiled crawl (default 1000)")
     parser.add_argument("--extraction-sample", type=int, default=200)
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--inline", action="store_true",
+                        help="also crawl with the extraction inline (CSTO_EXTRACT_WORKERS=0) in every round")
     args = parser.parse_args(argv)
     sizes = [30] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
     sample = 20 if args.quick else args.extraction_sample
@@ -291,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         results: dict = {"machine": machine(), "sizes": []}
         for n in sizes:
             rounds = args.rounds or (1 if args.quick else 2)
-            results["sizes"].append(measure_size(n, work, rounds, args.seed, log))
+            results["sizes"].append(measure_size(n, work, rounds, args.seed, log, inline=args.inline))
         results["extraction"] = extraction_stages(work / f"site-{sizes[0]}", sample, 1 if args.quick else 3)
         log("extraction measured")
         if not args.no_profile:

@@ -201,3 +201,112 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- python -m bench extraction --evalset DIR -------------------------------------------------
+_SINGLE = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
+           "\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f")
+#: Words as the evaluation sets' scorer counts them: NFKC, lower case, runs of letters and digits
+#: (no underscore); Thai, Khmer, CJK, kana and Hangul characters one token each.
+_TOKEN = re.compile(f"[{_SINGLE}]|[^\\W_{_SINGLE}]+")
+
+
+def bow_f1(got: str | None, gold: str | None) -> float:
+    """Bag-of-words F1 of an extraction against its ground truth (an empty output scores 0)."""
+    import unicodedata
+
+    a, b = (Counter(_TOKEN.findall(unicodedata.normalize("NFKC", t or "").lower())) for t in (got, gold))
+    if not a and not b:
+        return 1.0
+    common = sum((a & b).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(a.values()), common / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def evalset_pages(root: Path) -> list[dict]:
+    """The pages of an evaluation set: ``<id>/raw.html``, ``expected.txt``, ``meta.json`` (URL,
+    language; ``manifest.csv`` adds the source)."""
+    import csv
+
+    manifest = {}
+    if (root / "manifest.csv").exists():
+        with open(root / "manifest.csv", encoding="utf-8") as handle:
+            manifest = {row["id"]: row for row in csv.DictReader(handle)}
+    pages = []
+    for folder in sorted(p for p in root.iterdir() if (p / "raw.html").exists() and (p / "expected.txt").exists()):
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8")) if (folder / "meta.json").exists() else {}
+        row = manifest.get(folder.name, {})
+        pages.append({"id": folder.name, "url": meta.get("url") or row.get("url") or "",
+                      "language": meta.get("language") or row.get("language") or "?",
+                      "source": (meta.get("source_repo") or row.get("source_repo") or "?").rsplit("/", 1)[-1],
+                      "raw": (folder / "raw.html").read_bytes(),
+                      "gold": (folder / "expected.txt").read_text(encoding="utf-8")})
+    return pages
+
+
+def evalset_run(pages: list[dict], rounds: int = 1) -> dict[str, dict]:
+    """Time and score ``csto extract``'s extraction and trafilatura's precision mode on the same
+    pages, interleaved; per extractor: ms per call (all rounds) and F1 per page."""
+    from csto_crawler.saved_pages import page_text
+
+    extractors = {
+        "csto extract": lambda p: page_text(p["raw"], p["url"] or None),
+        # as score.py --trafilatura calls it: the page's bytes, no URL
+        f"trafilatura {trafilatura.__version__} precision": lambda p: trafilatura.extract(p["raw"], favor_precision=True),
+    }
+    for page in pages[:3]:  # warm up imports, caches, compiled patterns
+        for run_one in extractors.values():
+            run_one(page)
+    results = {name: {"ms": [], "f1": {}, "empty": set()} for name in extractors}
+    for _ in range(rounds):
+        for page in pages:
+            for name, run_one in extractors.items():
+                out = {}
+                results[name]["ms"].append(timed(lambda: out.update(text=run_one(page))))  # noqa: B023
+                results[name]["f1"][page["id"]] = bow_f1(out["text"], page["gold"])
+                if not (out["text"] or "").strip():
+                    results[name]["empty"].add(page["id"])
+    return results
+
+
+def evalset_report(pages: list[dict], results: dict[str, dict], rounds: int) -> str:
+    groups = {"all": [p["id"] for p in pages]}
+    for key in ("language", "source"):
+        for value in sorted({p[key] for p in pages}):
+            groups[f"{key} {value}"] = [p["id"] for p in pages if p[key] == value]
+    names = list(results)
+    lines = [f"{len(pages)} pages × {rounds} round(s), both extractors on the same bytes, interleaved", "",
+             "| group | pages | " + " | ".join(f"{n} bow F1" for n in names) + " |",
+             "|---|---:|" + "---:|" * len(names)]
+    for group, ids in groups.items():
+        lines.append(f"| {group} | {len(ids)} | " + " | ".join(
+            f"{statistics.mean(results[n]['f1'][i] for i in ids):.3f}" for n in names) + " |")
+    lines += ["", "| extractor | median ms/page | p95 ms/page | empty outputs |", "|---|---:|---:|---:|"]
+    for name in names:
+        ms = results[name]["ms"]
+        empty = len(results[name]["empty"])
+        lines.append(f"| {name} | {statistics.median(ms):.1f} | {p95(ms):.1f} | {empty} |")
+    ours, theirs = (statistics.median(results[n]["ms"]) for n in names)
+    lines += ["", f"median time ratio {names[0]} / {names[1]}: {ours / theirs:.2f}× (target ≤ 1.10×: "
+              f"{'met' if ours / theirs <= 1.1 else 'MISSED'})"]
+    return "\n".join(lines)
+
+
+def evalset_main(argv: list[str] | None = None) -> int:
+    """``python -m bench extraction --evalset DIR [--rounds N]``."""
+    parser = argparse.ArgumentParser(prog="python -m bench extraction",
+                                     description="bow F1 and ms per page of csto extract and trafilatura "
+                                                 "precision mode on an evaluation set of real pages")
+    parser.add_argument("--evalset", required=True, help="folder of <id>/raw.html + expected.txt (+ meta.json)")
+    parser.add_argument("--rounds", type=int, default=1, help="timed passes over the pages (default 1)")
+    args = parser.parse_args(argv)
+    root = Path(args.evalset)
+    if not root.is_dir():
+        parser.error(f"--evalset {root}: not a folder")
+    pages = evalset_pages(root)
+    if not pages:
+        parser.error(f"--evalset {root}: no <id>/raw.html with expected.txt")
+    print(evalset_report(pages, evalset_run(pages, args.rounds), args.rounds))
+    return 0

@@ -137,3 +137,18 @@ CSTO_RECHECK_SCHEDULE = _env("CSTO_RECHECK_SCHEDULE", "1d:4h,7d:1d,30d:7d,*:30d"
 CSTO_GONE_AFTER = int(_env("CSTO_GONE_AFTER", "2"))
 #: ``False`` fetches every discovered article again, ignoring what the archive knows.
 CSTO_INCREMENTAL = _env("CSTO_INCREMENTAL", "true").lower() not in ("0", "false", "no")
+
+# --- Extraction off the event loop (csto_crawler/extraction_pool.py, docs/benchmarks.md) ------
+#: Worker processes that extract article pages during a crawl, so no page's extraction runs on
+#: the reactor thread (one huge page never stalls the other downloads). Two, so a page stuck
+#: until its budget runs out does not hold up the others; each takes ~50 MB. 0 extracts
+#: inline, on the reactor thread, with no time budget. The crawls of one ``csto refresh``
+#: share them.
+CSTO_EXTRACT_WORKERS = int(_env("CSTO_EXTRACT_WORKERS", "2"))
+#: Seconds one page may take in a worker (default 20; a news page takes 5–50 ms). A page over
+#: the budget is recorded as an ``error`` fetch ("extraction timeout"), archives nothing, and
+#: is fetched again on the next run; its worker is killed and replaced.
+CSTO_EXTRACT_TIMEOUT = float(_env("CSTO_EXTRACT_TIMEOUT", "20"))
+#: The function the workers call, ``module:function`` with ``extract()``'s signature (for
+#: experiments and tests; the default is the project's extraction).
+CSTO_EXTRACT_FUNCTION = _env("CSTO_EXTRACT_FUNCTION", "csto_crawler.extract:extract")

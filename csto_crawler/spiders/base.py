@@ -29,7 +29,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
@@ -39,12 +39,22 @@ from csto_crawler.discovery.flow import DiscoveryFlow, csto_meta
 from csto_crawler.discovery.report import EntryReport
 from csto_crawler.extract import extract
 from csto_crawler.extract.rules import SiteRules
+from csto_crawler.extraction_pool import (
+    ExtractionError,
+    ExtractionPool,
+    ExtractionTimeout,
+    await_future,
+    pool_for,
+)
 from csto_crawler.fetchlog import PageRecords, failure_detail
 from csto_crawler.httpdate import parse_http_date as http_date
-from csto_crawler.items import ArticleItem
+from csto_crawler.items import ArticleItem, FetchRecord
 from csto_crawler.refresh import IncrementalRefresh
 from csto_crawler.spiderargs import SpiderArgumentError, SpiderArguments
 from csto_crawler.urls import canonical_url, canonicalize, on_site
+
+if TYPE_CHECKING:
+    from csto_crawler.extract import Extraction
 
 __all__ = ["NewsSpider", "SpiderArgumentError", "failure_detail", "http_date"]
 
@@ -103,7 +113,8 @@ class NewsSpider(DiscoveryFlow, IncrementalRefresh, PageRecords, scrapy.Spider):
         """The checked ``-a`` arguments (``SpiderArgumentError`` when one is bad); ``scrapy
         crawl`` calls it before the crawl starts. Other arguments are the spider's own."""
         known = {k: arguments.get(k) for k in ("urls", "since", "lang")}
-        return SpiderArguments.parse(cls.name, cls.languages, cls.allowed_domains, **known)
+        return SpiderArguments.parse(getattr(cls, "name", cls.__name__), cls.languages,
+                                     cls.allowed_domains, **known)
 
     def _set_crawler(self, crawler) -> None:
         super()._set_crawler(crawler)
@@ -186,34 +197,64 @@ class NewsSpider(DiscoveryFlow, IncrementalRefresh, PageRecords, scrapy.Spider):
 
     def parse_article(self, response: Response, **kwargs: Any):
         """One article page: an ``ArticleItem``, or a ``FetchRecord`` when it is not one
-        (``not_modified`` for a 304 answer to a conditional re-check)."""
+        (``not_modified`` for a 304 answer to a conditional re-check).
+
+        In a running crawl the extraction runs in the worker processes of
+        ``csto_crawler.extraction_pool`` (never on the reactor thread) and this returns a
+        coroutine Scrapy awaits; a page over ``CSTO_EXTRACT_TIMEOUT`` becomes an ``error``
+        record ("extraction timeout"), fetched again on the next run. Outside a crawl (tests,
+        ``csto fixtures``) or with ``CSTO_EXTRACT_WORKERS = 0`` it extracts inline and returns
+        the list of results."""
+        record = self._not_an_article(response)
+        if record is not None:
+            return [record]
+        pool = pool_for(getattr(self, "crawler", None))
+        if pool is None:
+            return [self.article_item(response)]
+        return self._article_from_pool(response, pool)
+
+    def _not_an_article(self, response: Response) -> FetchRecord | None:
         if response.status == 304:
             self._count("csto/pages/not_modified")
             self.logger.debug("Not modified: %s", response.url)
-            yield self._fetch_record(response, "not_modified", "HTTP 304")
-            return
+            return self._fetch_record(response, "not_modified", "HTTP 304")
         problem = self.page_problem(response)
         if problem:
-            yield problem
-            return
+            return problem
         if not isinstance(response, TextResponse):
-            yield self._record(response, "error", f"not a text page ({response.headers.get('Content-Type', b'').decode('latin-1')})")
-            return
+            return self._record(response, "error", f"not a text page ({response.headers.get('Content-Type', b'').decode('latin-1')})")
         if not response.body.strip():
-            yield self._record(response, "error", f"HTTP {response.status}, empty body")
-            return
-        yield self.article_item(response)
+            return self._record(response, "error", f"HTTP {response.status}, empty body")
+        return None
 
-    def article_item(self, response: TextResponse) -> ArticleItem:
-        """The ``ArticleItem`` of an article page, as the layered extraction reads it."""
+    async def _article_from_pool(self, response: TextResponse, pool: ExtractionPool) -> list:
+        args, kwargs = self.extraction_call(response)
+        try:
+            extraction = await await_future(pool.submit(*args, **kwargs))
+        except ExtractionTimeout as exc:
+            self._count("csto/pages/extraction_timeout")
+            self.logger.warning("%s %s: extraction timeout (%s, CSTO_EXTRACT_TIMEOUT); nothing was archived, "
+                                "the page is tried again on the next run", self.name, response.url, exc)
+            return [self._fetch_record(response, "error", f"extraction timeout ({exc}, CSTO_EXTRACT_TIMEOUT)")]
+        except ExtractionError as exc:
+            self._count("csto/pages/extraction_failed")
+            self.logger.error("%s %s: extraction failed: %s", self.name, response.url, exc)
+            return [self._fetch_record(response, "error", f"extraction failed: {exc}")]
+        return [self.article_item(response, extraction)]
+
+    def extraction_call(self, response: TextResponse) -> tuple[tuple, dict]:
+        """The arguments of ``extract()`` for an article page (picklable, for the pool)."""
+        return ((response.body, response.url, self.rules_for(response.url)),
+                {"fetched_at": http_date(response.headers.get("Date")), "encoding": response.encoding})
+
+    def article_item(self, response: TextResponse, extraction: Extraction | None = None) -> ArticleItem:
+        """The ``ArticleItem`` of an article page, as the layered extraction reads it (given, or
+        extracted here). The one mapping from an ``Extraction`` to the item: ``csto extract
+        --json`` prints what this returns."""
         requested = self.requested_url(response)
-        extraction = extract(
-            response.body,
-            response.url,
-            self.rules_for(response.url),
-            fetched_at=http_date(response.headers.get("Date")),
-            encoding=response.encoding,
-        )
+        if extraction is None:
+            args, kwargs = self.extraction_call(response)
+            extraction = extract(*args, **kwargs)
         if not extraction.published_at:
             # never invented: the archive keeps no date rather than a guessed one
             self._count("csto/pages/no_date")

@@ -114,9 +114,9 @@ class MidRuSpider(NewsSpider):
             yield scrapy.Request(fallback, callback=self.parse_feed, errback=self.fetch_failed,
                                  meta={k: v for k, v in meta.items() if k.startswith("csto_")})
 
-    def article_item(self, response) -> ArticleItem:
+    def article_item(self, response, extraction=None) -> ArticleItem:
         """The item, its canonical URL cleaned of Bitrix parameters."""
-        item = super().article_item(response)
+        item = super().article_item(response, extraction)
         if item.canonical_url:
             item.canonical_url = strip_bitrix_params(item.canonical_url)
         return item

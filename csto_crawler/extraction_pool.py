@@ -1,0 +1,296 @@
+"""Article extraction off the crawl's event loop: worker processes with a per-page budget.
+
+``ExtractionPool(workers, timeout)`` runs ``csto_crawler.extract.extract`` (or another
+``module:function``) in ``workers`` child processes. ``submit(*args, **kwargs)`` returns a
+``concurrent.futures.Future`` of the function's result; a call that runs longer than
+``timeout`` seconds fails with ``ExtractionTimeout``, and the worker running it is killed and
+replaced (a runaway page cannot pile up: at most one per worker, for at most ``timeout``); an
+exception in the function, or a worker that dies, fails the call with ``ExtractionError``.
+Time a page waits for a free worker is not charged to its budget.
+
+Each worker is a plain ``python -c`` child (no fork of the crawl process, no re-import of its
+``__main__``) that imports the function once and then serves calls over a socket pair, so a
+page costs one pickle of its bytes each way, no start-up. One thread per worker in the parent
+waits for the answer (blocked in I/O, without the GIL), so neither the Twisted reactor nor the
+asyncio loop ever runs an extraction.
+
+In a crawl, ``pool_for(crawler)`` gives the process-wide pool for that crawler's settings
+(``CSTO_EXTRACT_WORKERS``, ``CSTO_EXTRACT_TIMEOUT``, ``CSTO_EXTRACT_FUNCTION``), shared by every
+crawler of the process (``csto refresh`` runs all sites in one) and closed when the last of
+them stops; ``await_future(future)`` awaits its result from a Scrapy callback under any reactor.
+Outside a running crawl (tests, ``csto fixtures``) and with ``CSTO_EXTRACT_WORKERS = 0`` the
+spider extracts inline, as before.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from multiprocessing.connection import Connection
+from typing import Any
+
+__all__ = ["DEFAULT_FUNCTION", "ExtractionError", "ExtractionPool", "ExtractionTimeout",
+           "await_future", "pool_for"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FUNCTION = "csto_crawler.extract:extract"
+#: Seconds a new worker may take to import the function and say it is ready.
+START_TIMEOUT = 60.0
+
+_BOOT = "import sys; from csto_crawler.extraction_pool import worker_main; worker_main(int(sys.argv[1]), sys.argv[2])"
+
+
+class ExtractionTimeout(Exception):
+    """The page took longer than the pool's budget; its worker was killed."""
+
+
+class ExtractionError(Exception):
+    """The extraction function raised, or its worker died or could not start."""
+
+
+def load_function(spec: str) -> Callable[..., Any]:
+    """``module.path:function`` → the function (ValueError for a malformed spec)."""
+    module, _, name = spec.partition(":")
+    if not module or not name:
+        raise ValueError(f"expected module.path:function, got {spec!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def worker_main(fd: int, spec: str) -> None:
+    """A worker process: import ``spec`` once, then answer ``(args, kwargs)`` calls on ``fd``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    conn = Connection(fd)
+    try:
+        function = load_function(spec)
+    except Exception as exc:  # noqa: BLE001 (reported to the parent, which raises it)
+        conn.send(("error", f"cannot load {spec}: {type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            call = conn.recv()
+        except (EOFError, OSError):
+            return
+        if call is None:
+            return
+        args, kwargs = call
+        try:
+            answer = ("ok", function(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 (one page's failure is that page's answer)
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(answer)
+        except Exception as exc:  # noqa: BLE001 (an unpicklable result)
+            conn.send(("error", f"cannot send the result: {type(exc).__name__}: {exc}"))
+
+
+class _Worker:
+    """One worker process and the parent's end of its socket."""
+
+    def __init__(self, spec: str) -> None:
+        parent, child = socket.socketpair()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, str(child.fileno()), spec],
+            pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        child.close()
+        self.conn = Connection(parent.detach())
+        if not self.conn.poll(START_TIMEOUT):
+            self.kill()
+            raise ExtractionError(f"the extraction worker did not start within {START_TIMEOUT:.0f} s")
+        try:
+            status, value = self.conn.recv()
+        except (EOFError, OSError) as exc:
+            self.kill()
+            raise ExtractionError(f"the extraction worker died while starting ({exc or 'EOF'})") from None
+        if status != "ready":
+            self.kill()
+            raise ExtractionError(str(value))
+
+    def call(self, args: tuple, kwargs: dict, timeout: float) -> Any:
+        self.conn.send((args, kwargs))
+        if not self.conn.poll(timeout):
+            raise ExtractionTimeout(f"over {timeout:g} s")
+        status, value = self.conn.recv()
+        if status != "ok":
+            raise ExtractionError(value)
+        return value
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.conn.close()
+
+    def close(self) -> None:
+        try:
+            self.conn.send(None)
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        self.kill()
+
+
+class ExtractionPool:
+    """``workers`` extraction processes; ``submit`` returns a Future (see the module docstring)."""
+
+    def __init__(self, workers: int = 1, timeout: float = 20.0, function: str = DEFAULT_FUNCTION) -> None:
+        if workers < 1:
+            raise ValueError(f"an extraction pool needs at least one worker, got {workers}")
+        if timeout <= 0:
+            raise ValueError(f"the extraction timeout must be positive, got {timeout}")
+        self.workers, self.timeout, self.function = workers, float(timeout), function
+        self.timeouts = 0  #: calls that ran over budget (each killed its worker)
+        self.restarts = 0  #: workers started to replace a killed or dead one
+        self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        self._threads = [threading.Thread(target=self._serve, name=f"csto-extract-{i}", daemon=True)
+                         for i in range(workers)]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, *args: Any, **kwargs: Any) -> Future:
+        """Queue one call of the function; its Future holds the result or the error."""
+        if self._closed:
+            raise RuntimeError("the extraction pool is closed")
+        future: Future = Future()
+        self._calls.put((future, args, kwargs))
+        return future
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """One call, waited for (``ExtractionTimeout`` / ``ExtractionError`` as raised)."""
+        return self.submit(*args, **kwargs).result()
+
+    def close(self) -> None:
+        """Stop the workers once the queued calls are done (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        for _ in self._threads:
+            self._calls.put(None)
+        for thread in self._threads:
+            thread.join(timeout=self.timeout + 10)
+
+    def __enter__(self) -> ExtractionPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self) -> _Worker | None:
+        try:
+            return _Worker(self.function)
+        except (ExtractionError, OSError) as exc:
+            logger.error("extraction worker for %s: %s", self.function, exc)
+            return None
+
+    def _serve(self) -> None:
+        worker = self._start()
+        while True:
+            call = self._calls.get()
+            if call is None:
+                break
+            future, args, kwargs = call
+            if not future.set_running_or_notify_cancel():
+                continue
+            if worker is None:
+                worker = self._start()
+                if worker is None:
+                    future.set_exception(ExtractionError(f"the extraction worker ({self.function}) could not start"))
+                    continue
+            started = time.perf_counter()
+            try:
+                future.set_result(worker.call(args, kwargs, self.timeout))
+            except ExtractionTimeout as exc:
+                self.timeouts += 1
+                worker.kill()
+                future.set_exception(exc)
+                worker = self._replacement()
+            except ExtractionError as exc:
+                future.set_exception(exc)
+            except (EOFError, OSError) as exc:  # the worker died (killed, out of memory, a crash)
+                worker.kill()
+                code = worker.process.returncode
+                future.set_exception(ExtractionError(
+                    f"the extraction worker died after {time.perf_counter() - started:.1f} s "
+                    f"(exit status {code}; {type(exc).__name__})"))
+                worker = self._replacement()
+        if worker is not None:
+            worker.close()
+
+    def _replacement(self) -> _Worker | None:
+        self.restarts += 1
+        return None if self._closed else self._start()
+
+
+# --- In a crawl -------------------------------------------------------------------------------
+_lock = threading.Lock()
+_pools: dict[tuple, ExtractionPool] = {}
+_users: dict[tuple, set[int]] = {}
+
+
+def pool_for(crawler) -> ExtractionPool | None:
+    """The pool a running crawl extracts with, None to extract inline (no running crawl, or
+    ``CSTO_EXTRACT_WORKERS = 0``). Shared by the crawlers of one process with the same settings;
+    released when the crawler's engine stops."""
+    if crawler is None or not getattr(crawler, "crawling", False):
+        return None
+    settings = crawler.settings
+    workers = settings.getint("CSTO_EXTRACT_WORKERS", 2)
+    if workers <= 0:
+        return None
+    key = (workers, settings.getfloat("CSTO_EXTRACT_TIMEOUT", 20.0),
+           settings.get("CSTO_EXTRACT_FUNCTION") or DEFAULT_FUNCTION)
+    with _lock:
+        users = _users.setdefault(key, set())
+        if id(crawler) not in users:
+            users.add(id(crawler))
+            from scrapy import signals
+
+            crawler.signals.connect(lambda: _release(key, id(crawler)), signal=signals.engine_stopped, weak=False)
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = ExtractionPool(*key)
+            logger.info("extracting articles in %d worker process(es), %g s per page (CSTO_EXTRACT_TIMEOUT)",
+                        key[0], key[1])
+        return pool
+
+
+def _release(key: tuple, user: int) -> None:
+    with _lock:
+        users = _users.get(key, set())
+        users.discard(user)
+        pool = _pools.pop(key, None) if not users else None
+    if pool is not None:
+        # Not on the reactor thread: joining the workers can take seconds, and a reactor blocked
+        # that long at shutdown fires Scrapy's own close timers late (AlreadyCalledError seen
+        # with sixteen crawls at once). A worker whose parent exits first reads EOF and ends.
+        threading.Thread(target=pool.close, name="csto-extract-close", daemon=True).start()
+
+
+async def await_future(future: Future) -> Any:
+    """Await a pool Future from a Scrapy callback (asyncio or any other Twisted reactor)."""
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet import defer, reactor
+
+    deferred: defer.Deferred = defer.Deferred()
+
+    def settle(done: Future) -> None:
+        error = done.exception()
+        if error is None:
+            deferred.callback(done.result())
+        else:
+            deferred.errback(error)
+
+    future.add_done_callback(lambda done: reactor.callFromThread(settle, done))
+    return await maybe_deferred_to_future(deferred)

@@ -647,6 +647,7 @@ class NewsSpider(scrapy.Spider):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             extraction=dict(extraction.sources or {}),
+            capture_id=_csto_meta(response).get("csto_capture_id"),
         )
 
     # --- Pages that are not what was asked for -----------------------------------------------
@@ -680,6 +681,7 @@ class NewsSpider(scrapy.Spider):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             detail=detail,
+            capture_id=_csto_meta(response).get("csto_capture_id"),
         )
 
     def fetch_failed(self, failure: Failure):

@@ -69,7 +69,7 @@ def check_warc_file(path: Path) -> tuple[int, str | None]:
 
 def _orphans(db) -> list[int]:
     return [row["id"] for row in db.query(
-        "SELECT c.id FROM captures c WHERE c.kind IN ('article', 'recheck') "
+        "SELECT c.id FROM captures c WHERE c.kind IN ('article', 'recheck', 'import') "
         "AND NOT EXISTS (SELECT 1 FROM fetches f WHERE f.capture_id = c.id) "
         "AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.capture_id = c.id) "
         "AND NOT EXISTS (SELECT 1 FROM captures r WHERE r.revisit_of = c.id) ORDER BY c.id")]

@@ -29,8 +29,9 @@ PAGE = ("<html><head><title>ОДКБ</title></head><body>"
         + "".join(f"<p>Совет ОДКБ собрался, пункт {n}.</p>" for n in range(40)) + "</body></html>")
 
 
-def exchange(url="https://www.example.kz/news/1", body=PAGE.encode(), status=200, when=T0,
+def exchange(url="https://www.example.kz/news/1", body=None, status=200, when=T0,
              headers=None):
+    body = PAGE.encode() if body is None else body
     return Exchange(url=url, method="GET", request_headers=[("User-Agent", "csto-test")],
                     status=status, reason="OK" if status == 200 else "Not Modified",
                     response_headers=headers or [("Content-Type", "text/html; charset=utf-8"),

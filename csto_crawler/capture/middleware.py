@@ -10,7 +10,9 @@ pair. Which requests are captured is ``CSTO_CAPTURE``:
 * ``off``: nothing (the middleware is not installed).
 
 The request kind is the ``csto_kind`` meta key the spiders set (``csto_crawler.spiders.base``);
-requests without one (robots.txt) are not captured. The capture's id goes into the request's
+requests without one (robots.txt) are not captured. A spider whose entry pages carry the
+articles themselves (a JSON news API) names those kinds in its ``capture_kinds`` attribute, and
+they are captured in ``articles`` mode too: every version has the bytes it came from. The capture's id goes into the request's
 ``csto_capture_id`` meta key, where the spider's item picks it up. A capture that cannot be
 written (disk full, unwritable folder) fails the fetch (``IgnoreRequest``: recorded as an
 ``error`` fetch), because a version must never be stored without its bytes.
@@ -96,14 +98,26 @@ class CaptureMiddleware:
         self.max_bytes = settings.getint("CSTO_WARC_MAX_BYTES", 10**9)
         self.fsync = settings.getbool("CSTO_WARC_FSYNC", False)
         self.stats = crawler.stats
+        self.crawler = crawler
         self._key = (str(self.db_path.resolve()), str(self.warc_dir.resolve()))
         self._log: CaptureLog | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
+
+    def spider_opened(self, spider=None) -> None:
+        """Join the process's capture log now, so it stays open until the last crawler closes
+        (its WARC file is only created at the first capture)."""
+        spider = spider or self.crawler.spider
+        self.kinds = self.kinds | frozenset(getattr(spider, "capture_kinds", ()) or ())
+        try:
+            self._capture_log()
+        except (OSError, sqlite3.Error) as exc:
+            logger.error("captures: %s", open_error(exc))
 
     def _capture_log(self) -> CaptureLog:
         if self._log is None:

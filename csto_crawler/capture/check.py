@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,15 +57,49 @@ class CheckReport:
 
 def check_warc_file(path: Path) -> tuple[int, str | None]:
     """(records read, None) when every record of ``path`` reads to its end, else the problem."""
-    count = 0
+    count = end = 0
     try:
+        size = path.stat().st_size
         with path.open("rb") as handle:
-            for record in ArchiveIterator(handle):
+            records = ArchiveIterator(handle)
+            for record in records:
                 record.content_stream().read()
                 count += 1
+                end = records.get_record_offset() + records.get_record_length()
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
         return count, f"unreadable after {count} records: {type(exc).__name__}: {exc}"
+    cut = _cut_gzip_member(path) if path.name.endswith(".gz") else None
+    if cut:
+        return count, cut
+    if end < size:
+        # warcio stops quietly at a cut gzip member: the bytes after the last whole record
+        return count, (f"{size - end} bytes after record {count} (offset {end}) are not a whole "
+                       "record: the file was truncated or a write was cut")
     return count, None
+
+
+def _cut_gzip_member(path: Path, chunk: int = 1 << 20) -> str | None:
+    """Why the last gzip member of ``path`` is incomplete (a truncated file), or None."""
+    member, started, offset, member_start = zlib.decompressobj(31), False, 0, 0
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            while block:
+                started = True
+                member.decompress(block, 1 << 16)
+                while member.unconsumed_tail and not member.eof:
+                    member.decompress(member.unconsumed_tail, 1 << 16)
+                if member.eof:
+                    consumed = len(block) - len(member.unused_data)
+                    offset += consumed
+                    block = member.unused_data
+                    member, started, member_start = zlib.decompressobj(31), False, offset
+                else:
+                    offset += len(block)
+                    block = b""
+    if started and not member.eof:
+        return (f"the gzip member at offset {member_start} is cut short (the file was truncated "
+                "or a write was interrupted)")
+    return None
 
 
 def _orphans(db) -> list[int]:

@@ -20,6 +20,7 @@ skipped). Each ``response`` with a 2xx status for an http(s) URL:
 from __future__ import annotations
 
 import logging
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -158,6 +159,20 @@ class _Importer:
         return self.archive.store_article(asdict(item), self.run_id).outcome
 
 
+def _not_a_warc(path: Path) -> str | None:
+    """Why ``path`` is not a WARC (or ARC) file, judged by its first record, or None."""
+    with path.open("rb") as handle:
+        head = handle.read(64 * 1024)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(31).decompress(head, 64)
+        except zlib.error as exc:
+            return f"not a WARC file (broken gzip: {exc})"
+    if head.lstrip(b"\r\n").startswith((b"WARC/", b"filedesc://")):
+        return None
+    return f"not a WARC file (it starts with {head[:24]!r})"
+
+
 def import_warcs(paths: Iterable[str | Path], db_path: str | Path, *,
                  warc_dir: str | Path | None = None, relevance: str = "csto",
                  terms: str | None = None, max_bytes: int = 10**9,
@@ -174,6 +189,9 @@ def import_warcs(paths: Iterable[str | Path], db_path: str | Path, *,
         for path in map(Path, paths):
             counts = summary.files.setdefault(str(path), Counter())
             try:
+                problem = _not_a_warc(path)
+                if problem:
+                    raise ValueError(problem)
                 with path.open("rb") as handle:
                     for record in ArchiveIterator(handle, arc2warc=True):
                         counts[importer.record(record)] += 1

@@ -89,3 +89,18 @@ def wget_warc(path: Path, pages: list[Page], *, compress: bool = True) -> Path:
             "metadata://gnu.org/software/wget/warc/wget.log", "resource", payload=BytesIO(log),
             length=len(log), warc_content_type="text/plain"))
     return path
+
+
+#: A captured page whose scripts would change its title (and set a marker) if they ran.
+HOSTILE_URL = "https://www.example.org/news/2024/csto-hostile"
+HOSTILE_TITLE = "Учения ОДКБ: страница со скриптом"
+HOSTILE_PAGE = (
+    f"<html lang='ru'><head><title>{HOSTILE_TITLE}</title>"
+    "<script>document.title = 'pwned'; document.documentElement.setAttribute('data-ran', '1');"
+    "</script></head><body onload=\"document.title = 'pwned-onload'\">"
+    f"<article><h1>{HOSTILE_TITLE}</h1>"
+    "<p>Коллективные силы быстрого развёртывания ОДКБ провели учения в Хатлонской области; "
+    "в них участвовали около тысячи военнослужащих четырёх стран.</p>"
+    "<p>Учения завершились смотром подразделений.</p>"
+    "<img src='x' onerror=\"document.title = 'pwned-img'\">"
+    "<script>alert('pwned')</script></article></body></html>").encode()

@@ -16,8 +16,9 @@ untrusted, so a ``<script>`` in an article is shown as text and never runs.
 * ``/-/capture/<id>``: the raw page a capture holds (``captures`` row, WARC record), served
   with ``Content-Security-Policy: sandbox`` and nothing loaded from elsewhere, so a stored
   page's scripts never run; ``?format=text`` shows it as text/plain; a page larger than
-  ``CSTO_CAPTURE_VIEW_MAX_BYTES`` is cut and shown as text/plain. A ``capture_id`` cell (the
-  ``versions`` and ``fetches`` tables) and a ``capture`` cell (the version history) link there.
+  ``CSTO_CAPTURE_VIEW_MAX_BYTES`` is cut and shown as text/plain. A ``capture_id`` cell (a
+  version's or fetch's page), a ``capture`` cell (the version history) and a capture's
+  ``record_id`` (the ``captures`` table) link there.
 * ``YearFacet``: ``{"year": "published_at"}`` in a table's ``facets`` counts rows per year of
   an ISO date column; choosing a year filters with ``<column>__startswith=<year>``.
 """
@@ -186,9 +187,12 @@ def _compare_link(value: str, datasette, database: str) -> Markup | None:
 
 
 @hookimpl
-def render_cell(value, column, table, database, datasette):
+def render_cell(value, column, table, database, datasette, row=None):
     if column in CAPTURE_COLUMNS and isinstance(value, int) and not isinstance(value, bool):
         return _capture_link(datasette, database, value)
+    if (table == "captures" and column == "record_id" and value and row is not None
+            and "id" in row.keys()):
+        return _capture_link(datasette, database, int(row["id"]), label=str(value))
     if not isinstance(value, str) or not value:
         return None
     if value.startswith(DIFF_OPEN):
@@ -230,10 +234,11 @@ _SERVED_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml",
                  "application/xml", "application/rss+xml", "application/atom+xml")
 
 
-def _capture_link(datasette, database: str, capture_id: int) -> Markup:
+def _capture_link(datasette, database: str, capture_id: int, label: str | None = None) -> Markup:
     href = datasette.urls.path(CAPTURE_PATH.format(id=capture_id)) + "?" + urllib.parse.urlencode(
         {"db": database})
-    return Markup(f'<a href="{escape(href)}" rel="nofollow">raw capture {capture_id}</a>')
+    text = label or f"raw capture {capture_id}"
+    return Markup(f'<a href="{escape(href)}" rel="nofollow">{escape(text)}</a>')
 
 
 def _view_limit() -> int:

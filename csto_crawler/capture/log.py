@@ -84,6 +84,8 @@ class CaptureLog:
         self.db = self.archive.db
         self.writer = WarcWriter(default_warc_dir(db_path, warc_dir), max_bytes=max_bytes,
                                  clock=clock, fsync=fsync)
+        self._path: Path | None = None
+        self._stored = ""
 
     def close(self) -> None:
         self.writer.close()
@@ -140,8 +142,10 @@ class CaptureLog:
         written = self.writer.write_exchange(exchange, revisit)
         content_type = next((v for k, v in exchange.response_headers
                              if k.lower() == "content-type"), None)
+        if written.path != self._path:
+            self._path, self._stored = written.path, stored_path(self.db_path, written.path)
         row = (exchange.url, exchange.fetched_at.astimezone(UTC).isoformat(timespec="seconds"),
-               exchange.status, stored_path(self.db_path, written.path), written.offset,
+               exchange.status, self._stored, written.offset,
                written.length, written.record_id, written.payload_digest,
                original["id"] if original else None, written.record_type, kind, content_type,
                written.payload_length if revisit is None else None)

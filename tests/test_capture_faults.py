@@ -5,6 +5,7 @@ nothing else is lost, and the next run reuses what a crash left."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -125,3 +126,22 @@ def test_a_deleted_warc_file_loses_only_its_captures_and_the_next_run_heals(
     assert texts(db) == before
     after = check(db)
     assert set(after.lost) == set(report.lost)  # the old records stay lost, nothing more
+
+
+def test_a_capture_that_cannot_be_written_stops_the_crawl_and_stores_nothing(mirror, tmp_path):
+    db = tmp_path / "archive.db"
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the WARC folder should be")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSTO_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", SITE, "-s", f"CSTO_MIRROR={mirror.base_url}",
+         "-s", f"CSTO_ARCHIVE_DB={db}", "-s", f"CSTO_WARC_DIR={blocked}", "-s", "LOG_LEVEL=INFO"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180)
+    errors = [line for line in proc.stderr.splitlines() if "] ERROR:" in line]
+    assert len(errors) == 1 and "capture not written" in errors[0], errors
+    assert "stopping the crawl" in errors[0] and "Closing spider (archive_error)" in proc.stderr
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert query(db, "SELECT COUNT(*) AS n FROM versions")[0]["n"] == 0
+    assert query(db, "SELECT COUNT(*) AS n FROM captures")[0]["n"] == 0
+    assert blocked.read_text() == "a file where the WARC folder should be"

@@ -15,7 +15,8 @@ articles themselves (a JSON news API) names those kinds in its ``capture_kinds``
 they are captured in ``articles`` mode too: every version has the bytes it came from. The capture's id goes into the request's
 ``csto_capture_id`` meta key, where the spider's item picks it up. A capture that cannot be
 written (disk full, unwritable folder) fails the fetch (``IgnoreRequest``: recorded as an
-``error`` fetch), because a version must never be stored without its bytes.
+``error`` fetch), because a version must never be stored without its bytes, and stops the
+crawl (finish reason ``archive_error``, one ERROR line) as an unwritable archive does.
 
 One ``CaptureLog`` (one WARC file series) is shared by every crawler of a process that writes
 to the same archive, so ``csto refresh`` over sixteen sites writes one series of files.
@@ -117,7 +118,9 @@ class CaptureMiddleware:
         try:
             self._capture_log()
         except (OSError, sqlite3.Error) as exc:
-            logger.error("captures: %s", open_error(exc))
+            # the store pipeline reports an archive it cannot open; a capture is retried (and
+            # fails the crawl) at the first captured response
+            logger.warning("captures: %s", open_error(exc))
 
     def _capture_log(self) -> CaptureLog:
         if self._log is None:
@@ -139,14 +142,32 @@ class CaptureMiddleware:
                 exchange_of(request, response, datetime.now(UTC)), kind)
         except (OSError, sqlite3.Error) as exc:
             reason = open_error(exc)
-            self.stats.inc_value("csto/capture/errors")
-            logger.error("%s: %s; the fetch is not stored (a version is never stored without "
-                         "its capture): free disk space or fix CSTO_WARC_DIR", request.url, reason)
+            self._failed(request, reason)
             raise IgnoreRequest(reason) from exc
         request.meta["csto_capture_id"] = captured.capture_id
         self.stats.inc_value(f"csto/capture/{captured.record_type}")
         self.stats.inc_value("csto/capture/bytes", captured.length)
         return response
+
+    def _failed(self, request: Request, reason: str) -> None:
+        """A capture could not be written: like an unwritable archive, it stops the crawl, with
+        one ERROR line (none when the store already reported the archive unwritable)."""
+        self.stats.inc_value("csto/capture/errors")
+        if self.stats.get_value("csto/capture/failure") or self.stats.get_value(
+                "csto/store/failure"):
+            logger.debug("%s: %s", request.url, reason)
+            return
+        self.stats.set_value("csto/capture/failure", reason)
+        logger.error("%s: %s: stopping the crawl; the fetch is not stored (a version is never "
+                     "stored without its capture). Free disk space or fix CSTO_WARC_DIR, then "
+                     "run again", request.url, reason)
+        from scrapy.utils.defer import deferred_from_coro
+
+        from pipelines.store import ARCHIVE_ERROR
+
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_ERROR))
 
     def spider_closed(self, spider=None, reason=None) -> None:
         if self._log is None:

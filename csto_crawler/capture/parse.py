@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -32,7 +33,7 @@ def generic_slug(url: str) -> str:
 def _generic_spider(slug: str):
     from csto_crawler.spiders.base import NewsSpider
 
-    cls = type(f"Imported_{abs(hash(slug))}", (NewsSpider,),
+    cls = type("Imported_" + re.sub(r"\W", "_", slug), (NewsSpider,),
                {"name": slug, "site_name": slug, "allowed_domains": [slug],
                 "article_patterns": (r".",)})
     return cls()

@@ -82,6 +82,20 @@ def test_rerunning_the_demo_adds_no_response_record_and_no_version(demo_archive)
     assert check(demo_archive).ok
 
 
+def test_reextract_of_the_demo_reproduces_every_text(demo_archive):
+    from csto_crawler.capture.reextract import reextract
+
+    before = counts(demo_archive)
+    with Archive(demo_archive) as archive:
+        summary = reextract(demo_archive, archive.db, dry_run=True)
+    assert summary.changes == [], summary.changes
+    checked = sum(c["checked"] for c in summary.sites.values())
+    unchanged = sum(c["unchanged"] for c in summary.sites.values())
+    assert checked == before["versions"] and unchanged >= checked - 4  # mfa_kz: API answers
+    assert summary.sites["mfa_kz"]["not_article"] == summary.sites["mfa_kz"]["checked"]
+    assert counts(demo_archive) == before
+
+
 @pytest.fixture(scope="module")
 def mirror():
     with MirrorServer() as server:

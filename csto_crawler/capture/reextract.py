@@ -7,6 +7,8 @@ version is added (``reason`` ``reextract``, ``extractor`` the extractor's versio
 that capture) together with an audit row in ``reextractions`` (run, URL, old and new version,
 words added and removed); nothing is ever deleted or overwritten. Run again with the same
 extractor, it finds every text equal and adds nothing. ``dry_run`` reports without writing.
+Captures that are not one article page each (a site's JSON news API answer, ``mfa_kz``) are
+counted ``not_article`` and left to the next crawl.
 """
 
 from __future__ import annotations
@@ -27,10 +29,14 @@ __all__ = ["Change", "ReextractSummary", "reextract", "word_changes"]
 
 logger = logging.getLogger(__name__)
 
+#: Capture kinds that are one article page each (what ``parse_article`` reads).
+PAGE_KINDS = frozenset({"article", "recheck", "import"})
+
 #: The latest article capture of each document: the fetch that stored (or confirmed) its text.
 _TARGETS = """
 SELECT d.id AS document_id, d.url, d.site, d.versions, d.current_version_id,
-       v.content_hash AS current_hash, c.text AS current_text, cap.id AS capture_id
+       v.content_hash AS current_hash, c.text AS current_text, cap.id AS capture_id,
+       cap.kind
 FROM documents d
 JOIN versions v ON v.id = d.current_version_id
 JOIN contents c ON c.hash = v.content_hash
@@ -137,6 +143,10 @@ def _one(db, reader: CaptureReader, target: dict, summary: ReextractSummary, dry
          clock) -> None:
     site = target["site"]
     summary.count(site, "checked")
+    if target["kind"] not in PAGE_KINDS:
+        # e.g. a JSON news API answer holding many articles: a crawl re-derives those
+        summary.count(site, "not_article")
+        return
     try:
         stored = reader.load(target["capture_id"])
     except CaptureError as exc:

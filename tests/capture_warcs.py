@@ -104,3 +104,44 @@ HOSTILE_PAGE = (
     "<p>Учения завершились смотром подразделений.</p>"
     "<img src='x' onerror=\"document.title = 'pwned-img'\">"
     "<script>alert('pwned')</script></article></body></html>").encode()
+
+
+def browsertrix_warc(path: Path, pages: list[Page]) -> Path:
+    """``pages`` in the layout of Browsertrix and Heritrix: WARC/1.1, a ``dns:`` record, each
+    ``response`` (content-encoded as sent) before its ``request``, a ``revisit`` of the first
+    page, and ``resource`` records (a screenshot, the page text) that are not HTTP answers."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True, warc_version="1.1")
+        writer.write_record(writer.create_warcinfo_record(path.name, {
+            "software": "Browsertrix-Crawler 1.2.0 (with warcio.js 2.2.1)",
+            "format": "WARC File Format 1.1"}))
+        host = urlsplit(pages[0].url).hostname
+        dns = f"20241202100000\t{host}\t203.0.113.5\n".encode()
+        writer.write_record(writer.create_warc_record(
+            f"dns:{host}", "resource", payload=BytesIO(dns), length=len(dns),
+            warc_content_type="text/dns"))
+        first = None
+        for page in pages:
+            body = gzip.compress(page.body, mtime=0) if page.gzipped else page.body
+            headers = [("Content-Type", page.content_type), ("Content-Length", str(len(body)))]
+            if page.gzipped:
+                headers.append(("Content-Encoding", "gzip"))
+            response = writer.create_warc_record(
+                page.url, "response", payload=BytesIO(body), length=len(body),
+                http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1"))
+            parts = urlsplit(page.url)
+            request = writer.create_warc_record(page.url, "request", http_headers=StatusAndHeaders(
+                f"GET {parts.path or '/'} HTTP/1.1", [("Host", parts.netloc)], is_http_request=True))
+            writer.write_request_response_pair(request, response)
+            first = first or response
+            shot = b"\x89PNG\r\n\x1a\n"
+            writer.write_record(writer.create_warc_record(
+                f"urn:view:{page.url}", "resource", payload=BytesIO(shot), length=len(shot),
+                warc_content_type="image/png"))
+        revisit = writer.create_revisit_record(
+            pages[0].url, first.rec_headers.get_header("WARC-Payload-Digest"), pages[0].url,
+            first.rec_headers.get_header("WARC-Date"),
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", pages[0].content_type)],
+                                          protocol="HTTP/1.1"))
+        writer.write_record(revisit)
+    return path

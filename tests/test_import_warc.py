@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from capture_warcs import Page, fixture_pages, wget_warc
+from capture_warcs import Page, browsertrix_warc, fixture_pages, wget_warc
 from helpers import query
 
 from csto_crawler import PROJECT_ROOT
@@ -78,6 +78,21 @@ def test_a_wget_layout_warc_is_archived_through_the_pipelines(wget_layout_warc, 
     assert again.returncode == 0 and "0 article version(s) stored" in again.stdout
     assert f"duplicate_capture={len(sidecars) + 1}" in again.stdout
     assert len(query(db, "SELECT id FROM versions")) == len(relevant) + 1
+
+
+def test_a_browsertrix_heritrix_layout_warc_is_archived(tmp_path):
+    fixtures = [(page, data) for page, data in fixture_pages("kg24") if data["relevant"]]
+    for page, _ in fixtures:
+        page.gzipped = True
+    warc = browsertrix_warc(tmp_path / "crawl.warc.gz", [page for page, _ in fixtures])
+    db = tmp_path / "archive.db"
+    summary = import_warcs([warc], db)
+    assert not summary.errors and summary.outcomes["new"] == len(fixtures)
+    assert summary.outcomes["skipped_resource"] == len(fixtures) + 1  # screenshots, dns:
+    assert summary.outcomes["skipped_revisit"] == 1
+    rows = {r["url"]: r["text"] for r in query(db, "SELECT url, text FROM articles")}
+    for _, data in fixtures:
+        assert rows[data["expected"]["canonical_url"] or data["url"]] == data["expected"]["text"]
 
 
 def test_a_plain_warc_and_a_bad_file(tmp_path):

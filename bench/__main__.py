@@ -14,6 +14,8 @@ a child process (``bench/crawl.py``), so its peak RSS and CPU are its own. Then:
    conditional, 304), and one after 10 articles were edited on the mirror: requests by kind,
    bytes, time, rows written;
 4. **storage**: archive bytes per article after the first crawl, and bytes added by each refresh;
+   raw captures (``bench/storage.py``): WARC bytes per article, crawl time with and without
+   captures, and what an unchanged refresh adds (revisits only);
 5. **extraction**: median and p95 ms per page of the page check, the extraction (site rules,
    generic) and the clean pipeline alone (``bench/extraction.py``);
 6. **profile** of one full crawl under pyinstrument (``bench/profile.py``): time by component
@@ -46,6 +48,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.crawl import CrawlResult, run_crawl  # noqa: E402
+from bench.storage import measure as capture_storage  # noqa: E402
+from bench.storage import report as capture_report  # noqa: E402
 from bench.synthetic import SyntheticSite, generate_site  # noqa: E402
 
 TABLES = ("documents", "versions", "contents", "fetches", "runs")
@@ -276,6 +280,8 @@ def report(results: dict) -> str:
     out += ["## Storage", "", table(
         ["N", "documents", "archive MB", "bytes/article", "text bytes/article",
          *(f"+bytes: {label}" for label in labels), "+contents (edits)"], rows), ""]
+    if results.get("captures"):
+        out += [capture_report(results["captures"])]
     extraction = results.get("extraction")
     if extraction:
         out += [f"## Extraction per page ({extraction['pages']} synthetic articles × {extraction['rounds']} rounds)", "",
@@ -322,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             rounds = args.rounds or (1 if args.quick else 2)
             results["sizes"].append(measure_size(n, work, rounds, args.seed, log, inline=args.inline))
+        results["captures"] = capture_storage(work, min(sizes[0], 300), seed=args.seed, log=log)
         results["extraction"] = extraction_stages(work / f"site-{sizes[0]}", sample, 1 if args.quick else 3)
         log("extraction measured")
         if not args.no_profile:

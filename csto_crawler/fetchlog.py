@@ -83,7 +83,8 @@ class PageRecords:
 
     def _fetch_record(self, response: Response, outcome: str, detail: str) -> FetchRecord:
         return FetchRecord(url=self.requested_url(response), site=self.name, outcome=outcome, http_status=response.status,
-                           etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"), detail=detail)
+                           etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"), detail=detail,
+                           capture_id=capture_id_of(response))
 
     def fetch_failed(self, failure: Failure):
         """Errback: a request that got no usable response (network error, robots.txt, …)."""
@@ -107,3 +108,9 @@ class PageRecords:
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def capture_id_of(response: Response) -> int | None:
+    """The raw capture the capture middleware wrote for this response (None when not captured)."""
+    request = response.request
+    return request.meta.get("csto_capture_id") if request is not None else None

@@ -36,7 +36,7 @@ __all__ = [
 #: Where fixtures live: ``tests/fixtures/<slug>/``.
 FIXTURES_DIR = PROJECT_ROOT / "tests" / "fixtures"
 #: Item fields that are not the parser's (pipelines fill them), so not in ``expected``.
-EXPECTED_EXCLUDED = ("content_hash", "short_hash")
+EXPECTED_EXCLUDED = ("content_hash", "short_hash", "capture_id")
 
 
 def read_sidecar(path: str | Path) -> dict:

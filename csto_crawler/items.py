@@ -51,6 +51,8 @@ class ArticleItem:
     short_hash: str | None = None
     #: which extraction layer supplied each field (e.g. {"title": "site", "text": "generic"})
     extraction: dict = field(default_factory=dict)
+    #: the ``captures`` row of the raw response this item was extracted from (``CSTO_CAPTURE``)
+    capture_id: int | None = None
 
 
 @dataclass
@@ -64,6 +66,8 @@ class FetchRecord:
     etag: str | None = None
     last_modified: str | None = None
     detail: str | None = None
+    #: the ``captures`` row of the raw response (or 304 revisit), when one was written
+    capture_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.outcome not in FETCH_OUTCOMES:

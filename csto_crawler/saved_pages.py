@@ -24,7 +24,7 @@ from csto_crawler.spiders.base import NewsSpider
 __all__ = ["SavedPages", "page_text", "sidecar_url"]
 
 #: Item fields that describe a fetch, not the page: left out of a saved page's fields.
-FETCH_FIELDS = ("http_status", "etag", "last_modified", "content_hash", "short_hash")
+FETCH_FIELDS = ("http_status", "etag", "last_modified", "content_hash", "short_hash", "capture_id")
 
 
 class SavedPages:

@@ -72,6 +72,8 @@ DOWNLOADER_MIDDLEWARES = {
     "csto_crawler.guards.RefreshGuardMiddleware": 585,
     "csto_crawler.guards.CharsetMiddleware": 588,
     "csto_crawler.guards.RedirectGuardMiddleware": 610,
+    # next to the download handler: raw responses, every redirect hop (docs/captures.md)
+    "csto_crawler.capture.middleware.CaptureMiddleware": 950,
 }
 #: Ports fetched besides the scheme's default (80, 443): none.
 CSTO_ALLOWED_PORTS: list[int] = []
@@ -152,3 +154,17 @@ CSTO_EXTRACT_TIMEOUT = float(_env("CSTO_EXTRACT_TIMEOUT", "20"))
 #: The function the workers call, ``module:function`` with ``extract()``'s signature (for
 #: experiments and tests; the default is the project's extraction).
 CSTO_EXTRACT_FUNCTION = _env("CSTO_EXTRACT_FUNCTION", "csto_crawler.extract:extract")
+
+# --- Raw captures in WARC files (docs/captures.md) -----------------------------------------------
+#: What is captured: ``articles`` (default: article fetches and re-checks, with their redirect
+#: chains), ``all`` (also feeds, sitemaps, listings, search pages) or ``off``.
+CSTO_CAPTURE = _env("CSTO_CAPTURE", "articles")
+#: Where the WARC files go (default: ``warc/`` beside the archive, i.e. ``archive/warc/``).
+CSTO_WARC_DIR = _env("CSTO_WARC_DIR")
+#: A WARC file is closed and the next one started once it reaches this size (bytes; 1 GB).
+CSTO_WARC_MAX_BYTES = int(_env("CSTO_WARC_MAX_BYTES", str(10**9)))
+#: fsync every captured exchange (survives a power cut too; by default a flush, which survives
+#: a crash of the crawler, like the archive's ``synchronous=NORMAL``).
+CSTO_WARC_FSYNC = _env("CSTO_WARC_FSYNC", "false").lower() in ("1", "true", "yes")
+#: The largest raw capture Datasette serves (bytes); a larger one is cut, as text/plain.
+CSTO_CAPTURE_VIEW_MAX_BYTES = int(_env("CSTO_CAPTURE_VIEW_MAX_BYTES", str(5 * 1024 * 1024)))

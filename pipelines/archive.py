@@ -11,6 +11,8 @@ state). The writer's semantics:
 * a document, its new version and its fetch row are written in one transaction;
 * a text that suddenly shrinks to under half its length is held (fetch outcome ``unchanged``
   with a ``held …`` detail) until a later run sees it again;
+* a version and its fetch name the raw capture they came from (``capture_id``, the WARC
+  record ``csto_crawler.capture`` wrote and flushed before the item reached the store);
 * WAL mode with a busy timeout, so Datasette reads while a crawl writes; ``synchronous=NORMAL``
   (no fsync per commit: a power cut may lose the last commits, never the file's integrity).
 
@@ -219,11 +221,11 @@ class Archive:
             duplicate_of = original["document_id"] if original else None
             cursor = self.db.execute(
                 "INSERT INTO versions (document_id, number, content_hash, fetched_at, run_id, "
-                "published_at, modified_at, author, source_credit, duplicate_of) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "published_at, modified_at, author, source_credit, duplicate_of, capture_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (document_id, number, full_hash, now, run_id, item.get("published_at"),
                  item.get("modified_at"), item.get("author"), item.get("source_credit"),
-                 duplicate_of),
+                 duplicate_of, item.get("capture_id")),
             )
             version_id = int(cursor.lastrowid)
             self.db.execute(
@@ -266,12 +268,13 @@ class Archive:
 
     def record_fetch(self, *, url: str, site: str | None, outcome: str, run_id: int | None = None,
                      http_status: int | None = None, etag: str | None = None,
-                     last_modified: str | None = None, detail: str | None = None) -> StoreResult:
+                     last_modified: str | None = None, detail: str | None = None,
+                     capture_id: int | None = None) -> StoreResult:
         """Record a fetch that stored no new content (``not_modified``, ``gone``, ``blocked``,
         ``irrelevant``, ``error``) and update the document it concerns, if any."""
         now = self.now()
         facts = {"url": url, "site": site, "http_status": http_status, "etag": etag,
-                 "last_modified": last_modified}
+                 "last_modified": last_modified, "capture_id": capture_id}
         with self._write():
             doc = self._document_for_url(url)
             document_id = doc["id"] if doc else None
@@ -319,10 +322,11 @@ class Archive:
                       detail: str | None = None) -> int:
         cursor = self.db.execute(
             "INSERT INTO fetches (run_id, url, site, fetched_at, http_status, etag, last_modified, "
-            "outcome, document_id, version_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "outcome, document_id, version_id, detail, capture_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (run_id, item.get("url"), item.get("site"), now, item.get("http_status"),
              item.get("etag"), item.get("last_modified"), outcome, document_id, version_id,
-             detail),
+             detail, item.get("capture_id")),
         )
         return int(cursor.lastrowid)
 

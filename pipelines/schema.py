@@ -157,6 +157,61 @@ def m002_fetch_site_and_document_facts(db: Database) -> None:
     db.execute("CREATE INDEX idx_fetches_site ON fetches(site)")
 
 
+@MIGRATIONS(name="003_captures")
+def m003_captures(db: Database) -> None:
+    """Raw captures: one ``captures`` row per WARC record the crawl wrote (``response`` or
+    ``revisit``), ``versions.capture_id`` / ``fetches.capture_id`` linking the archive to those
+    bytes (null for everything stored before captures existed), why a version was made
+    (``versions.reason``, ``versions.extractor``: ``reextract`` and the extractor's version for
+    a re-extraction) and the audit trail of re-extractions (``reextractions``)."""
+    db.execute(
+        """
+        CREATE TABLE captures (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            status INTEGER,
+            warc_file TEXT NOT NULL,
+            offset INTEGER NOT NULL,
+            length INTEGER NOT NULL,
+            record_id TEXT NOT NULL UNIQUE,
+            payload_digest TEXT,
+            revisit_of INTEGER REFERENCES captures(id),
+            record_type TEXT NOT NULL DEFAULT 'response'
+                CHECK (record_type IN ('response', 'revisit')),
+            kind TEXT,
+            content_type TEXT,
+            payload_length INTEGER
+        )"""
+    )
+    db.execute("CREATE INDEX idx_captures_digest ON captures(payload_digest)")
+    db.execute("CREATE INDEX idx_captures_url ON captures(url)")
+    db.execute("CREATE INDEX idx_captures_file ON captures(warc_file)")
+    db.execute("ALTER TABLE versions ADD COLUMN capture_id INTEGER REFERENCES captures(id)")
+    db.execute("ALTER TABLE versions ADD COLUMN reason TEXT")
+    db.execute("ALTER TABLE versions ADD COLUMN extractor TEXT")
+    db.execute("ALTER TABLE fetches ADD COLUMN capture_id INTEGER REFERENCES captures(id)")
+    db.execute("CREATE INDEX idx_versions_capture ON versions(capture_id)")
+    db.execute("CREATE INDEX idx_fetches_capture ON fetches(capture_id)")
+    db.execute(
+        """
+        CREATE TABLE reextractions (
+            id INTEGER PRIMARY KEY,
+            run INTEGER NOT NULL,
+            run_at TEXT NOT NULL,
+            url TEXT NOT NULL,
+            document_id INTEGER REFERENCES documents(id),
+            old_version_id INTEGER REFERENCES versions(id),
+            new_version_id INTEGER REFERENCES versions(id),
+            capture_id INTEGER REFERENCES captures(id),
+            extractor TEXT NOT NULL,
+            words_added INTEGER NOT NULL,
+            words_removed INTEGER NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX idx_reextractions_run ON reextractions(run)")
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Names of the migrations not yet applied to ``db``."""
     return [m.name for m in MIGRATIONS.pending(db)]

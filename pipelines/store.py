@@ -115,6 +115,7 @@ class StorePipeline:
                 url=fields["url"], site=fields.get("site"), outcome=fields["outcome"],
                 run_id=self.run_id, http_status=fields.get("http_status"), etag=fields.get("etag"),
                 last_modified=fields.get("last_modified"), detail=fields.get("detail"),
+                capture_id=fields.get("capture_id"),
             )
         except (sqlite3.Error, ArchiveError, OSError) as exc:
             self._fail(exc)

@@ -49,7 +49,7 @@ def test_quick_bench_prints_every_table(tmp_path, capsys):
     assert main(["--quick", "--no-profile", "--workdir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     for heading in ("## Machine", "## Synthetic site", "## Throughput", "## Memory", "## Refresh cost",
-                    "## Storage", "## Extraction per page"):
+                    "## Storage", "## Raw captures", "## Extraction per page"):
         assert heading in out
     refresh = [line for line in out.splitlines() if line.startswith("| 30 | ") and "refresh" not in line
                and ("*:0s" in line or "default schedule" in line)]

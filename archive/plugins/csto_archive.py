@@ -13,6 +13,12 @@ untrusted, so a ``<script>`` in an article is shown as text and never runs.
   in a ``history`` column and a ``{"url", "from", "to"}`` object in a ``compare`` column into
   links to the ``version_history`` and ``version_diff`` canned queries, and newline-separated
   URLs in a ``urls`` column into one link per line.
+* ``/-/capture/<id>``: the raw page a capture holds (``captures`` row, WARC record), served
+  with ``Content-Security-Policy: sandbox`` and nothing loaded from elsewhere, so a stored
+  page's scripts never run; ``?format=text`` shows it as text/plain; a page larger than
+  ``CSTO_CAPTURE_VIEW_MAX_BYTES`` is cut and shown as text/plain. A ``capture_id`` cell (a
+  version's or fetch's page), a ``capture`` cell (the version history) and a capture's
+  ``record_id`` (the ``captures`` table) link there.
 * ``YearFacet``: ``{"year": "published_at"}`` in a table's ``facets`` counts rows per year of
   an ISO date column; choosing a year filters with ``<column>__startswith=<year>``.
 """
@@ -181,7 +187,12 @@ def _compare_link(value: str, datasette, database: str) -> Markup | None:
 
 
 @hookimpl
-def render_cell(value, column, table, database, datasette):
+def render_cell(value, column, table, database, datasette, row=None):
+    if column in CAPTURE_COLUMNS and isinstance(value, int) and not isinstance(value, bool):
+        return _capture_link(datasette, database, value)
+    if (table == "captures" and column == "record_id" and value and row is not None
+            and "id" in row.keys()):
+        return _capture_link(datasette, database, int(row["id"]), label=str(value))
     if not isinstance(value, str) or not value:
         return None
     if value.startswith(DIFF_OPEN):
@@ -212,9 +223,83 @@ async def _stylesheet(request):
                     headers={"Cache-Control": "max-age=3600"})
 
 
+# -- raw captures ------------------------------------------------------------------------------
+#: Cells that name a capture and become a link to its raw page.
+CAPTURE_COLUMNS = frozenset({"capture_id", "capture"})
+CAPTURE_PATH = "/-/capture/{id}"
+#: Never lets a stored page run a script, submit a form, reach this origin or load anything.
+CAPTURE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+#: Stored content types served as they are (inside the sandbox); anything else is text/plain.
+_SERVED_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml",
+                 "application/xml", "application/rss+xml", "application/atom+xml")
+
+
+def _capture_link(datasette, database: str, capture_id: int, label: str | None = None) -> Markup:
+    href = datasette.urls.path(CAPTURE_PATH.format(id=capture_id)) + "?" + urllib.parse.urlencode(
+        {"db": database})
+    text = label or f"raw capture {capture_id}"
+    return Markup(f'<a href="{escape(href)}" rel="nofollow">{escape(text)}</a>')
+
+
+def _view_limit() -> int:
+    from csto_crawler import settings
+
+    return int(settings.CSTO_CAPTURE_VIEW_MAX_BYTES)
+
+
+def _load_capture(conn, db_path: str, capture_id: int):
+    from sqlite_utils import Database
+
+    from csto_crawler.capture.read import CaptureReader
+
+    return CaptureReader(db_path, Database(conn)).load(capture_id)
+
+
+def _plain(text: str, status: int = 200) -> Response:
+    return Response(text, status=status, content_type="text/plain; charset=utf-8",
+                    headers={"Content-Security-Policy": CAPTURE_CSP,
+                             "X-Content-Type-Options": "nosniff"})
+
+
+async def _capture(request, datasette):
+    from csto_crawler.capture.read import CaptureError
+
+    capture_id = int(request.url_vars["capture_id"])
+    name = request.args.get("db") or next(iter(datasette.databases), None)
+    if name not in datasette.databases or datasette.databases[name].path is None:
+        return _plain(f"no database {name!r}", 404)
+    database = datasette.get_database(name)
+    try:
+        stored = await database.execute_fn(
+            lambda conn: _load_capture(conn, database.path, capture_id))
+    except CaptureError as exc:
+        return _plain(f"capture {capture_id} cannot be shown: {exc}", 404)
+    except Exception as exc:  # noqa: BLE001 (an archive without captures, a locked file …)
+        logger.warning("capture %s: %s", capture_id, exc)
+        return _plain(f"capture {capture_id} cannot be shown: {type(exc).__name__}", 404)
+    content_type = next((v for k, v in stored.headers if k.lower() == "content-type"),
+                        "application/octet-stream")
+    limit = _view_limit()
+    headers = {"Content-Security-Policy": CAPTURE_CSP, "X-Content-Type-Options": "nosniff",
+               "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
+               "X-CSTO-Capture-URL": urllib.parse.quote(stored.url, safe=":/?&=%#"),
+               "X-CSTO-Capture-Fetched-At": stored.fetched_at}
+    body = stored.body
+    if len(body) > limit:
+        body = body[:limit]
+        content_type = "text/plain; charset=utf-8"
+        headers["X-CSTO-Capture-Truncated"] = f"{len(stored.body)} bytes, shown {limit}"
+    elif request.args.get("format") == "text" or not content_type.lower().startswith(
+            _SERVED_TYPES):
+        charset = re.search(r"charset=([\w-]+)", content_type, re.I)
+        content_type = f"text/plain; charset={charset.group(1) if charset else 'utf-8'}"
+    return Response(body, status=200, content_type=content_type, headers=headers)
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/csto-archive\.css$", _stylesheet)]
+    return [(r"^/-/csto-archive\.css$", _stylesheet),
+            (r"^/-/capture/(?P<capture_id>\d+)$", _capture)]
 
 
 @hookimpl

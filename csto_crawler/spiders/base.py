@@ -46,7 +46,7 @@ from csto_crawler.extraction_pool import (
     await_future,
     pool_for,
 )
-from csto_crawler.fetchlog import PageRecords, failure_detail
+from csto_crawler.fetchlog import PageRecords, capture_id_of, failure_detail
 from csto_crawler.httpdate import parse_http_date as http_date
 from csto_crawler.items import ArticleItem, FetchRecord
 from csto_crawler.refresh import IncrementalRefresh
@@ -281,6 +281,7 @@ class NewsSpider(DiscoveryFlow, IncrementalRefresh, PageRecords, scrapy.Spider):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             extraction=dict(extraction.sources or {}),
+            capture_id=capture_id_of(response),
         )
 
 

@@ -101,6 +101,8 @@ class MfaKzSpider(NewsSpider):
     kind = "official"
     allowed_domains = ["gov.kz"]
     languages = ("ru", "en", "kk")
+    #: The list API's answers hold the articles: captured as article pages are (CSTO_CAPTURE).
+    capture_kinds = ("listings",)
 
     listings = {
         lang: [
@@ -334,6 +336,7 @@ class MfaKzSpider(NewsSpider):
             source_credit=cleaned.source_credit,
             http_status=response.status,
             extraction=sources,
+            capture_id=response.meta.get("csto_capture_id"),
         )
 
 

@@ -39,18 +39,19 @@ MIN_SHINGLES = 8
 
 #: A dateline before the first sentence: a place in capitals, optionally a date, an agency in
 #: slashes, brackets or parentheses, then a dash or a full stop.
+_CAPS = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎЇЄҐ"
 _DATELINE = re.compile(
-    r"""^\s*
-    [^\W\d_a-zа-яё]{2}[^\W\d_a-zа-яё\-\s]*(?:[\s\-][^\W\d_a-zа-яё][^\W\d_a-zа-яё\-]*){0,3}  # ПЛАЦ
-    \s*(?:,\s*[^./–—\n]{1,30}?)?               # , 2 декабря / , 23.08.2021 (optional)
-    (?:\s*[./]?\s*(?:/[^/\n]{1,40}/|\([^)\n]{1,40}\)|\[[^\]\n]{1,40}\]))?   # /Казинформ/
-    \s*(?:[–—\-]+|\.)\s+
-    (?:[^\W\d_]+(?:\s[^\W\d_]+){0,2}\s*[.,]?\s*[–—\-]+\s+)?                # — Sputnik. (optional)
+    rf"""^\s*
+    [{_CAPS}]{{2,}}(?:[\s\-][{_CAPS}]{{2,}}){{0,3}}     # the place: АСТАНА, НУР-СУЛТАН, NEW YORK
+    (?:\s*,\s*[^/\n(\[]{{1,30}}?)?                    # a date: , 2 декабря. / , 23.08.2021
+    \s*(?:/[^/\n]{{1,40}}/|\([^)\n]{{1,40}}\)|\[[^\]\n]{{1,40}}\])?  # an agency: /Казинформ/
+    \s*(?:[–—\-]+|\.)\s+(?![/(\[–—\-])               # a dash or a full stop
+    (?:[^\W\d_]+\.\s+)?                               # — Sputnik.
     """, re.VERBOSE)
 #: A paragraph that only credits a source, a photo or a copyright holder.
 _CREDIT = re.compile(
-    r"^\s*(?:©|\(c\)|источник|фото|фотография|photo|source|credit|по материалам|"
-    r"подробнее|читайте также|read more|дереккөз|манбаъ|сурат|суреттер)\b.{0,160}$",
+    r"^\s*(?:©|\(c\)\s|(?:источник|фото|фотография|photo|source|credit|по материалам|"
+    r"подробнее|читайте также|read more|дереккөз|манбаъ|сурат|суреттер)\b).{0,160}$",
     re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 

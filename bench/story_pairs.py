@@ -5,6 +5,8 @@
 the real pages' expected texts of ``shared/evalsets/dev-real/*/expected.txt`` (read where
 they are, never copied), and builds:
 
+Texts that republish an earlier one (the sample web's story) are used once. Then:
+
 * **republications** (must join), each from one real text: other furniture around it (photo
   caption, "read also" and channel lines, a copyright line), a dateline and an agency credit
   added, one paragraph dropped, one sentence reworded, the headline changed, and all of these
@@ -251,8 +253,20 @@ def score(pairs: list[Pair]) -> dict[str, dict[str, float]]:
     return results
 
 
+def distinct(sources: list[Source]) -> list[Source]:
+    """The sources without those that republish an earlier one (the sample web's story pages
+    are fixtures too): Jaccard ≥ 0.5 or containment ≥ 0.8 with an earlier source."""
+    kept: list[tuple[Source, frozenset[int]]] = []
+    for source in sources:
+        hashes = story_text.shingles(source.text)
+        if not any(j >= 0.5 or c >= 0.8 for j, c, _ in
+                   (story_text.similarity(hashes, other) for _, other in kept)):
+            kept.append((source, hashes))
+    return [source for source, _ in kept]
+
+
 def build_pairs(dev_real: Path | None, seed: int = 18) -> tuple[list[Source], list[Pair]]:
-    sources = fixture_sources() + (dev_real_sources(dev_real) if dev_real else [])
+    sources = distinct(fixture_sources() + (dev_real_sources(dev_real) if dev_real else []))
     rng = random.Random(seed)
     return sources, positive_pairs(sources, rng) + negative_pairs(sources, rng)
 

@@ -9,6 +9,7 @@ mode (``Datasette(config_dir=…)``) exactly as ``datasette archive/`` and ``cst
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.util
 import re
 import sqlite3
@@ -18,14 +19,8 @@ import pytest
 import yaml
 from datasette.app import Datasette
 from datasette.utils import derive_named_parameters
-from test_datasette_sample import (
-    ASIAPLUS_COPY_URL,
-    INJECTED_MARKER,
-    KHOVAR_RU_TITLE,
-    KHOVAR_RU_URL,
-    SAMPLE,
-    build_sample_archive,
-)
+from helpers_stories import STORY_CHECKS
+from test_datasette_sample import INJECTED_MARKER, SAMPLE, build_sample_archive
 
 from csto_crawler import PROJECT_ROOT
 from csto_crawler.cli import main as csto_main
@@ -258,42 +253,6 @@ def check_sources(cfg):
     assert {r["kind"] for r in rows_of(cfg, "sources", kind="official")} == {"official"}
 
 
-# -- the story queries (one story in the sample: Khovar's text republished by Asia-Plus) ------
-def check_story(cfg):
-    rows = rows_of(cfg, "story")  # empty form: the story republished by the most sites
-    assert [(r["site"], r["role"], r["url"]) for r in rows] == [
-        ("khovar", "first publisher", KHOVAR_RU_URL), ("asiaplus", "republished", ASIAPLUS_COPY_URL)]
-    # 14:00+05:00 then 16:40+05:00: the republication came 2 h 40 min later
-    assert rows[1]["lag"] == "+0d 02h 40m" and rows[1]["lag_minutes"] == 160
-    assert rows[1]["source_credit"] == "Ховар" and rows[0]["history"] == KHOVAR_RU_URL
-    assert rows_of(cfg, "story", id=rows[0]["story"]) == rows
-    assert rows_of(cfg, "story", id=999999) == []
-
-
-def check_first_published_by(cfg):
-    (row,) = rows_of(cfg, "first_published_by")  # stories of more than one site
-    assert (row["first_site"], row["sites"], row["articles"], row["picked_up_by"]) == (
-        "khovar", 2, 2, "asiaplus")
-    assert row["title"] == KHOVAR_RU_TITLE and row["first_pickup_hours"] == 2.7
-    assert rows_of(cfg, "first_published_by", site="khovar") == [row]
-    assert rows_of(cfg, "first_published_by", site="asiaplus") == []
-
-
-def check_republished_from_others(cfg):
-    (row,) = rows_of(cfg, "republished_from_others")
-    assert (row["site"], row["url"], row["original_site"], row["lag_hours"]) == (
-        "asiaplus", ASIAPLUS_COPY_URL, "khovar", 2.7)
-    assert rows_of(cfg, "republished_from_others", site="asiaplus") == [row]
-    assert rows_of(cfg, "republished_from_others", site="khovar") == []
-
-
-STORY_CHECKS = {
-    "story": check_story,
-    "first_published_by": check_first_published_by,
-    "republished_from_others": check_republished_from_others,
-}
-
-
 CHECKS = {
     "search_articles": check_search_articles,
     "latest_articles": check_latest_articles,
@@ -306,7 +265,8 @@ CHECKS = {
     "sources": check_sources,
 }
 
-CHECKS.update(STORY_CHECKS)
+CHECKS.update({name: functools.partial(check, rows_of=rows_of)
+               for name, check in STORY_CHECKS.items()})  # tests/helpers_stories.py
 
 
 def test_every_canned_query_has_a_check():

@@ -1,6 +1,7 @@
 """Stories in Datasette: the story page, links to stories, the "republished by N sites"
 facet, the coverage chart, and Atom feeds of every canned query parsed with ``xml.etree``.
-(The checks of the story queries' answers are in tests/test_datasette.py with the others.)
+(The checks of the story queries' answers are in tests/helpers_stories.py, run by
+tests/test_datasette.py with the others.)
 
 The sample archive (tests/test_datasette_sample.py) has one story of two sites: Khovar's text
 republished word for word by Asia-Plus 2 h 40 min later, crediting Khovar.

@@ -204,3 +204,49 @@ def test_same_story_precision_and_recall_on_pairs_from_the_fixture_texts():
     assert results["all"]["precision"] >= 0.98 and results["all"]["recall"] >= 0.95, results
     for kind in ("same_site_other_article", "shared_opening", "digest_of_three"):
         assert results[kind]["judged_same"] <= 0.02 * results[kind]["pairs"], (kind, results)
+
+
+# -- the store pipeline's story step -----------------------------------------------------------
+def test_the_store_pipeline_places_new_versions_and_pending_documents(tmp_path):
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from csto_crawler.items import ArticleItem
+    from pipelines.store import StorePipeline
+
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:  # stored before stories were placed (an upgrade, a crash)
+        archive.store_article({"url": "https://24.kg/1", "site": "kg24", "text": KG24["text"]})
+
+    def crawl(*items: ArticleItem) -> None:
+        crawler = get_crawler(Spider, {"CSTO_ARCHIVE_DB": str(path)})
+        crawler.spider = crawler._create_spider("akorda")
+        store = StorePipeline.from_crawler(crawler)
+        store.open_spider()
+        for item in items:
+            store.process_item(item)
+        store.spider_closed(crawler.spider, "finished")
+
+    copy = ArticleItem(url="https://akorda.kz/2", site="akorda", title="Копия", language="ru",
+                       text="АСТАНА, 28 ноября. /Казинформ/ – " + KG24["text"])
+    other = ArticleItem(url="https://akorda.kz/3", site="akorda", title="Другое", language="ru",
+                        text=AKORDA["text"])
+    crawl(copy, other)
+    db = Database(path)
+    stories = {r["url"]: r["story_id"] for r in db.query("SELECT url, story_id FROM documents")}
+    assert stories["https://24.kg/1"] == stories["https://akorda.kz/2"] != stories["https://akorda.kz/3"]
+    assert None not in stories.values()
+    before = list(db.query("SELECT * FROM stories ORDER BY id"))
+    crawl(copy, other)  # unchanged: nothing placed again
+    assert list(db.query("SELECT * FROM stories ORDER BY id")) == before
+    assert {r["url"]: r["story_id"] for r in db.query("SELECT url, story_id FROM documents")} == stories
+
+
+def test_the_coverage_chart_of_an_empty_archive_says_so(archive):
+    from xml.etree import ElementTree
+
+    from pipelines.stories.chart import coverage_svg
+
+    svg = coverage_svg(archive.db.conn)
+    assert "No articles in the archive yet." in svg
+    ElementTree.fromstring(svg)  # well-formed

@@ -175,14 +175,20 @@ _ARTICLES_COLUMNS_004 = """
             v.content_hash,
             c.rowid AS content_rowid,
             d.story_id,
-            st.sites AS story_sites"""
+            st.sites AS story_sites,
+            d.url AS atom_id,
+            COALESCE(c.title, d.url) AS atom_title,
+            strftime('%Y-%m-%dT%H:%M:%SZ',
+                     COALESCE(datetime(v.published_at), datetime(d.first_seen))) AS atom_updated,
+            d.url AS atom_link"""
 
 
 @MIGRATIONS(name="004_stories")
 def m004_stories(db: Database) -> None:
     """Stories across sites (pipelines/stories): a ``stories`` row per group of documents that
     tell the same text, ``documents.story_id``, the MinHash signatures and LSH band keys that
-    place a new document without re-reading the others, and the story in ``articles``."""
+    place a new document without re-reading the others, and the story in ``articles`` (with
+    the ``atom_*`` columns that make the table and its full-text search an Atom feed)."""
     db.execute(
         """
         CREATE TABLE stories (

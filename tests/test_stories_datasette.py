@@ -91,3 +91,10 @@ def test_a_search_feed_of_the_foreign_ministries(cfg):
 def test_a_feed_that_matches_nothing_yet_is_an_empty_feed(cfg):
     feed, entries = atom_entries(cfg, "/archive/latest_articles.atom?q=zzzqqq")
     assert entries == [] and feed.findtext(f"{ATOM}title") == "Latest articles"
+
+
+def test_the_articles_table_and_its_full_text_search_are_feeds(cfg):
+    _, entries = atom_entries(cfg, "/archive/articles.atom?_search=ОДКБ&site__in=khovar,asiaplus")
+    assert {e.findtext(f"{ATOM}id") for e in entries} == {KHOVAR_RU_URL, ASIAPLUS_COPY_URL}
+    (page,) = fetch(cfg, "/archive/articles?_search=ОДКБ")
+    assert "articles.atom?_search=" in page.text  # the page offers its feed

@@ -20,6 +20,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def test_the_story_page_in_the_browser(served_archive, browser_page):  # noqa: F811
     page = browser_page
     page.goto(f"{served_archive}/archive/articles?_search=Афганистане")
+    assert not page.locator("td.col-atom_title").first.is_visible()  # feed columns hidden
     page.locator("td.col-story_id a").first.click()  # as a reader would
     page.wait_for_load_state()
     assert "/archive/story?id=" in page.url

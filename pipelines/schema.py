@@ -212,6 +212,88 @@ def m003_captures(db: Database) -> None:
     db.execute("CREATE INDEX idx_reextractions_run ON reextractions(run)")
 
 
+#: The ``articles`` view's columns (m004 adds the story); a migration that changes the view
+#: recreates it from the full list.
+_ARTICLES_COLUMNS_004 = """
+            d.id AS document_id,
+            d.site,
+            d.url,
+            c.title,
+            v.published_at,
+            d.language,
+            c.text,
+            c.short_hash,
+            d.versions,
+            d.first_seen,
+            d.last_changed,
+            d.status,
+            v.modified_at,
+            v.author,
+            v.source_credit,
+            v.duplicate_of,
+            v.content_hash,
+            c.rowid AS content_rowid,
+            d.story_id,
+            st.sites AS story_sites,
+            d.url AS atom_id,
+            COALESCE(c.title, d.url) AS atom_title,
+            strftime('%Y-%m-%dT%H:%M:%SZ',
+                     COALESCE(datetime(v.published_at), datetime(d.first_seen))) AS atom_updated,
+            d.url AS atom_link"""
+
+
+@MIGRATIONS(name="004_stories")
+def m004_stories(db: Database) -> None:
+    """Stories across sites (pipelines/stories): a ``stories`` row per group of documents that
+    tell the same text, ``documents.story_id``, the MinHash signatures and LSH band keys that
+    place a new document without re-reading the others, and the story in ``articles`` (with
+    the ``atom_*`` columns that make the table and its full-text search an Atom feed)."""
+    db.execute(
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            title TEXT,
+            first_published TEXT,
+            first_site TEXT REFERENCES sites(slug),
+            first_document_id INTEGER REFERENCES documents(id),
+            sites INTEGER NOT NULL DEFAULT 0,
+            articles INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("ALTER TABLE documents ADD COLUMN story_id INTEGER REFERENCES stories(id)")
+    db.execute("CREATE INDEX idx_documents_story ON documents(story_id)")
+    db.execute("CREATE INDEX idx_stories_first_site ON stories(first_site)")
+    db.execute(
+        """
+        CREATE TABLE story_signatures (
+            document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+            version_id INTEGER NOT NULL REFERENCES versions(id),
+            shingles BLOB NOT NULL,
+            minhash BLOB NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE story_bands (
+            band INTEGER NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            PRIMARY KEY (band, document_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("DROP VIEW IF EXISTS articles")
+    db.execute(
+        f"""
+        CREATE VIEW articles AS
+        SELECT{_ARTICLES_COLUMNS_004}
+        FROM documents d
+        JOIN versions v ON v.id = d.current_version_id
+        JOIN contents c ON c.hash = v.content_hash
+        LEFT JOIN stories st ON st.id = d.story_id"""
+    )
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Names of the migrations not yet applied to ``db``."""
     return [m.name for m in MIGRATIONS.pending(db)]

@@ -1,6 +1,9 @@
 """Store pipeline: writes every fetch into the SQLite archive (``CSTO_ARCHIVE_DB``).
 
-* an ``ArticleItem`` becomes a document version (or just a fetch row when unchanged);
+* an ``ArticleItem`` becomes a document version (or just a fetch row when unchanged); a new
+  version is then placed in a story (``pipelines.stories``: it joins the story of the text it
+  republishes or starts its own), and documents left unplaced by an earlier crawl or before
+  an upgrade are placed when the crawl opens;
 * a ``FetchRecord`` (304, removed page, bot challenge, error page) becomes a fetch row and is
   then dropped, so feed exports hold articles only;
 * an item another pipeline skipped with ``SkipItem`` (irrelevant, empty) is recorded through the
@@ -27,6 +30,7 @@ from scrapy.utils.defer import deferred_from_coro
 from csto_crawler.items import ArticleItem, FetchRecord
 from pipelines.archive import Archive, ArchiveError
 from pipelines.outcomes import SkipItem
+from pipelines.stories import StoryIndex
 
 __all__ = ["ARCHIVE_ERROR", "StorePipeline"]
 
@@ -45,6 +49,7 @@ class StorePipeline:
         self.db_path = Path(crawler.settings.get("CSTO_ARCHIVE_DB"))
         self.gone_after = crawler.settings.getint("CSTO_GONE_AFTER", 2)
         self.archive: Archive | None = None
+        self.stories: StoryIndex | None = None
         self.run_id: int | None = None
         #: Why the archive cannot be written (set once; the crawl is then stopping).
         self.failure: str | None = None
@@ -70,6 +75,8 @@ class StorePipeline:
                     languages=tuple(getattr(site, "languages", ()) or ()),
                 )
             self.run_id = self.archive.start_run(spider.name)
+            self.stories = StoryIndex(self.archive.db, now=self.archive.now)
+            self.stories.assign_pending()
         except (ArchiveError, sqlite3.Error, OSError) as exc:
             # Stop at once, cleanly: a crawl that cannot store anything must not fetch.
             if self.archive is not None:
@@ -91,6 +98,8 @@ class StorePipeline:
             return item
         try:
             result = self.archive.store_article(ItemAdapter(item).asdict(), self.run_id)
+            if result.version_id is not None:
+                self.stories.assign(result.document_id)
         except (sqlite3.Error, ArchiveError, OSError) as exc:
             self._fail(exc)
             raise DropItem(f"not stored: {exc}", log_level="DEBUG") from exc

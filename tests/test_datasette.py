@@ -9,6 +9,7 @@ mode (``Datasette(config_dir=…)``) exactly as ``datasette archive/`` and ``cst
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.util
 import re
 import sqlite3
@@ -18,6 +19,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 from datasette.utils import derive_named_parameters
+from helpers_stories import STORY_CHECKS
 from test_datasette_sample import INJECTED_MARKER, SAMPLE, build_sample_archive
 
 from csto_crawler import PROJECT_ROOT
@@ -117,7 +119,7 @@ def test_articles_view_is_searchable_and_faceted_by_site_language_year_status():
     articles = DB_META["tables"]["articles"]
     assert (articles["fts_table"], articles["fts_pk"]) == ("contents_fts", "content_rowid")
     facets = [f if isinstance(f, str) else next(iter(f.items())) for f in articles["facets"]]
-    assert facets == ["site", "language", ("year", "published_at"), "status"]
+    assert facets == ["site", "language", ("year", "published_at"), "status", "story_sites"]
 
 
 def test_source_list_names_every_spider_site_and_every_seeded_news_site():
@@ -262,6 +264,9 @@ CHECKS = {
     "fetch_outcomes": check_fetch_outcomes,
     "sources": check_sources,
 }
+
+CHECKS.update({name: functools.partial(check, rows_of=rows_of)
+               for name, check in STORY_CHECKS.items()})  # tests/helpers_stories.py
 
 
 def test_every_canned_query_has_a_check():

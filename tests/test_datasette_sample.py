@@ -218,8 +218,14 @@ def fill_through_archive(path: Path) -> Path:
 
 
 def build_sample_archive(path: Path) -> Path:
-    """The archive the Datasette tests read (the one place to swap in a real crawl)."""
-    return fill_through_archive(path)
+    """The archive the Datasette tests read (the one place to swap in a real crawl), its
+    documents placed in stories as the store pipeline does."""
+    from pipelines.stories import StoryIndex
+
+    fill_through_archive(path)
+    with Archive(path, clock=_Clock()) as archive:
+        StoryIndex(archive.db, now=archive.now).assign_pending()
+    return path
 
 
 def test_sample_archive_has_what_the_datasette_tests_rely_on(tmp_path):

@@ -184,6 +184,16 @@ def _csto_serve_command(db_path: Path) -> str:
     return f"{program} serve" + ("" if db_path == default else f" --db {_shown(db_path)}")
 
 
+def _print_stories(db_path: Path) -> None:
+    """The stories line and the coverage chart (pipelines.stories.summary)."""
+    from pipelines.stories.summary import summary_lines, write_chart
+
+    for line in summary_lines(db_path):
+        print(line)
+    print(f"Articles per site per month: {_shown(write_chart(db_path))} "
+          "(or http://127.0.0.1:8001/-/coverage.svg)")
+
+
 def run(args: argparse.Namespace) -> int:
     db_path = archive_path(args.db).resolve()
     known = sorted(spider_classes())
@@ -243,6 +253,7 @@ def _run_offline(mirror: MirrorServer, sites: Sequence[str], db_path: Path) -> i
           f"{elapsed:.1f} s; this run added {counts['added']} versions.")
     print(f"The archive {_shown(db_path)} holds {counts['documents']} documents and "
           f"{counts['versions']} versions from {counts['sites']} sites.")
+    _print_stories(db_path)
     print("\nBrowse it with Datasette (then open http://127.0.0.1:8001/):")
     print(f"    {_datasette_command(db_path)}")
     print(f"    (or: {_csto_serve_command(db_path)})")

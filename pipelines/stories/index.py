@@ -1,0 +1,222 @@
+"""The story index: MinHash signatures and LSH bands persisted in the archive, and the rule
+that puts each document into a story.
+
+Each document's current text has one ``story_signatures`` row (its sorted shingle hashes and
+its ``datasketch`` MinHash) and ``BANDS`` rows in ``story_bands`` (the LSH index: one key per
+band of ``ROWS`` MinHash values). Adding a document reads only its own text; the candidates
+are the documents sharing a band key (an indexed lookup), and only their stored shingles are
+read for the exact check (``pipelines.stories.text.similar``). So a crawl adds articles one at
+a time, in any process, without loading or re-reading the archive.
+
+``StoryIndex.assign(document_id)``:
+
+* a document whose current version is already indexed: nothing (a re-run changes nothing);
+* a new version of an indexed document keeps its story when the new text still passes the
+  exact check against its previous text; otherwise it leaves that story (deleted when it
+  becomes empty) and is placed as a new article;
+* a new article joins the story of its most similar candidate that passes the exact check
+  (ties: the older story), or starts a story of its own.
+
+Each story's summary (title and site of its first publication, earliest publication date,
+else first-seen time; number of sites and articles) is recomputed when a member changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import numpy as np
+from datasketch import MinHash
+from sqlite_utils import Database
+
+from pipelines.stories.text import shingles, similar
+
+__all__ = ["BANDS", "NUM_PERM", "ROWS", "StoryIndex", "band_keys", "minhash"]
+
+logger = logging.getLogger(__name__)
+
+#: MinHash permutations; the LSH index splits them into ``BANDS`` bands of ``ROWS`` values.
+BANDS, ROWS = 40, 3
+NUM_PERM = BANDS * ROWS
+_SEED = 1
+
+
+def minhash(hashes: frozenset[int] | np.ndarray) -> np.ndarray:
+    """The MinHash signature (``NUM_PERM`` uint32 values) of a set of shingle hashes."""
+    signature = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int)
+    signature.update_batch(hashes.tolist() if isinstance(hashes, np.ndarray) else list(hashes))
+    return np.asarray(signature.hashvalues, dtype="<u4")
+
+
+def band_keys(signature: np.ndarray) -> list[int]:
+    """One signed 64-bit key per LSH band of a signature."""
+    keys = []
+    for band in range(BANDS):
+        chunk = signature[band * ROWS:(band + 1) * ROWS].tobytes()
+        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
+
+
+def _packed(hashes: frozenset[int]) -> bytes:
+    return np.array(sorted(hashes), dtype="<u4").tobytes()
+
+
+def _unpacked(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<u4")
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_MEMBERS_SQL = """
+    WITH m AS (
+      SELECT d.id, d.site, c.title,
+             COALESCE(datetime(v.published_at), datetime(d.first_seen)) AS t
+      FROM documents d
+      JOIN versions v ON v.id = d.current_version_id
+      JOIN contents c ON c.hash = v.content_hash
+      WHERE d.story_id = :story
+    ), f AS (SELECT * FROM m ORDER BY t IS NULL, t, id LIMIT 1)
+    UPDATE stories SET
+      title = (SELECT title FROM f),
+      first_published = (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', t) FROM f),
+      first_site = (SELECT site FROM f),
+      first_document_id = (SELECT id FROM f),
+      sites = (SELECT COUNT(DISTINCT site) FROM m),
+      articles = (SELECT COUNT(*) FROM m),
+      updated_at = :now
+    WHERE id = :story"""
+
+
+class StoryIndex:
+    """Stories of the archive ``db`` (an open, migrated ``sqlite_utils.Database`` in autocommit
+    mode, as ``pipelines.archive.Archive.db``); ``now`` gives the UTC time to record."""
+
+    def __init__(self, db: Database, now: Callable[[], str] = _utc_now) -> None:
+        self.db = db
+        self.now = now
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _one(self, sql: str, params: tuple | dict = ()) -> dict | None:
+        rows = list(self.db.query(sql, params))
+        return rows[0] if rows else None
+
+    # -- the public operations -----------------------------------------------------------------
+    def assign(self, document_id: int) -> int | None:
+        """Place one document's current version in a story (one transaction); its story id."""
+        with self._write():
+            return self._assign(document_id)
+
+    def pending(self) -> list[int]:
+        """Documents whose current version is not indexed yet, oldest first."""
+        return [r["id"] for r in self.db.query(
+            "SELECT d.id FROM documents d LEFT JOIN story_signatures s ON s.document_id = d.id "
+            "WHERE d.current_version_id IS NOT NULL "
+            "AND (s.version_id IS NULL OR s.version_id != d.current_version_id) "
+            "ORDER BY d.first_seen, d.id")]
+
+    def assign_pending(self, batch: int = 500) -> int:
+        """Index every pending document (after an upgrade, or a crawl stopped between storing
+        and indexing), ``batch`` per transaction; how many were placed."""
+        todo = self.pending()
+        for start in range(0, len(todo), batch):
+            with self._write():
+                for document_id in todo[start:start + batch]:
+                    self._assign(document_id)
+        if todo:
+            logger.info("stories: indexed %d pending documents", len(todo))
+        return len(todo)
+
+    # -- the steps -----------------------------------------------------------------------------
+    def _assign(self, document_id: int) -> int | None:
+        doc = self._one(
+            "SELECT d.id, d.story_id, d.current_version_id AS version_id, c.text, "
+            "s.version_id AS indexed_version, s.shingles, s.minhash "
+            "FROM documents d JOIN versions v ON v.id = d.current_version_id "
+            "JOIN contents c ON c.hash = v.content_hash "
+            "LEFT JOIN story_signatures s ON s.document_id = d.id WHERE d.id = ?", (document_id,))
+        if doc is None:
+            return None
+        if doc["indexed_version"] == doc["version_id"] and doc["story_id"] is not None:
+            return doc["story_id"]
+        hashes = shingles(doc["text"])
+        signature = minhash(hashes)
+        old_story = doc["story_id"]
+        story = None
+        if old_story is not None and doc["shingles"] is not None:
+            previous = _unpacked(doc["shingles"])
+            if set(previous.tolist()) == hashes or similar(previous, np.array(sorted(hashes))):
+                story = old_story  # an edit of the same text: it stays where it was
+        if story is None:
+            story = self._best_story(document_id, hashes, signature) or self._new_story()
+        self._index(doc, hashes, signature)
+        if story != old_story:
+            self.db.execute("UPDATE documents SET story_id = ? WHERE id = ?", (story, document_id))
+            if old_story is not None:
+                self._refresh(old_story)
+                logger.info("stories: document %s moved from story %s to %s (its text changed)",
+                            document_id, old_story, story)
+        self._refresh(story)
+        return story
+
+    def _best_story(self, document_id: int, hashes: frozenset[int],
+                    signature: np.ndarray) -> int | None:
+        """The story of the most similar candidate passing the exact check, if any."""
+        keys = band_keys(signature)
+        marks = ",".join("?" * len(keys))
+        rows = self.db.query(
+            "SELECT s.document_id, s.shingles, d.story_id FROM story_signatures s "
+            "JOIN documents d ON d.id = s.document_id "
+            f"WHERE s.document_id IN (SELECT document_id FROM story_bands WHERE band IN ({marks})) "
+            "AND s.document_id != ? AND d.story_id IS NOT NULL", (*keys, document_id))
+        mine = np.array(sorted(hashes), dtype="<u4")
+        best: tuple[float, int] | None = None
+        for row in rows:
+            score = similar(mine, _unpacked(row["shingles"]))
+            if score and (best is None or (score, -row["story_id"]) > (best[0], -best[1])):
+                best = (score, row["story_id"])
+        return best[1] if best else None
+
+    def _new_story(self) -> int:
+        now = self.now()
+        cursor = self.db.execute(
+            "INSERT INTO stories (sites, articles, created_at, updated_at) VALUES (0, 0, ?, ?)",
+            (now, now))
+        return int(cursor.lastrowid)
+
+    def _index(self, doc: dict, hashes: frozenset[int], signature: np.ndarray) -> None:
+        """Write the document's signature and bands (replacing those of its earlier text)."""
+        if doc["minhash"] is not None:
+            old_keys = band_keys(_unpacked(doc["minhash"]))
+            self.db.conn.executemany(
+                "DELETE FROM story_bands WHERE band = ? AND document_id = ?",
+                [(key, doc["id"]) for key in old_keys])
+        self.db.execute(
+            "INSERT INTO story_signatures (document_id, version_id, shingles, minhash) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(document_id) DO UPDATE SET "
+            "version_id = excluded.version_id, shingles = excluded.shingles, "
+            "minhash = excluded.minhash",
+            (doc["id"], doc["version_id"], _packed(hashes), signature.tobytes()))
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO story_bands (band, document_id) VALUES (?, ?)",
+            [(key, doc["id"]) for key in band_keys(signature)])
+
+    def _refresh(self, story: int) -> None:
+        """Recompute a story's summary from its members; delete it when it has none."""
+        self.db.execute(_MEMBERS_SQL, {"story": story, "now": self.now()})
+        self.db.execute("DELETE FROM stories WHERE id = ? AND articles = 0", (story,))

@@ -239,9 +239,29 @@ def preclean(tree) -> int:
             continue  # an embedded post quoted by the article ("telegram-post", "twitter-tweet")
         if furniture.DOM_DROP_RE.search(attrs) and not holds_article(element):
             doomed.append(element)
+    doomed = _spare_article_classes(doomed, long_paras, total)
     for element in doomed:
         remove(element)
     return removed + len(doomed)
+
+
+def _spare_article_classes(doomed: list, long_paras: dict, total: int) -> list:
+    """The doomed elements less those whose furniture class, over all its elements together,
+    holds most of the article's long paragraphs: a publisher that marks every body paragraph
+    ``paywall`` or ``promo-text`` marks the article, not furniture, whatever the word says."""
+    share: dict[str, int] = {}
+    for element in doomed:
+        match = furniture.DOM_DROP_RE.search(_attrs(element))
+        if match:
+            word = match.group(0).strip("-_ ").casefold()
+            share[word] = share.get(word, 0) + sum(
+                long_paras[id(p)][1] for p in element.iter("p") if id(p) in long_paras)
+    spared = {word for word, length in share.items() if length > 0.5 * total}
+    if not spared:
+        return doomed
+    logger.debug("furniture classes holding the article kept: %s", sorted(spared))
+    return [e for e in doomed if not ((m := furniture.DOM_DROP_RE.search(_attrs(e)))
+                                      and m.group(0).strip("-_ ").casefold() in spared)]
 
 
 _LEAD_QUERY = (

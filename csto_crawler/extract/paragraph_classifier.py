@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from functools import lru_cache
 
 from justext.core import MAX_HEADING_DISTANCE_DEFAULT, ParagraphMaker, classify_paragraphs
@@ -29,8 +30,14 @@ _MIN_DENSITY = 0.08
 
 
 @lru_cache(maxsize=1)
-def _stoplists() -> dict[str, frozenset[str]]:
-    return {name: frozenset(get_stoplist(name)) for name in sorted(get_stoplists())}
+def _stoplists() -> tuple[list[frozenset[str]], dict[str, tuple[int, ...]]]:
+    """Every stoplist jusText ships, and for each stopword the lists that hold it."""
+    lists = [frozenset(get_stoplist(name)) for name in sorted(get_stoplists())]
+    holders: dict[str, list[int]] = {}
+    for index, stoplist in enumerate(lists):
+        for word in stoplist:
+            holders.setdefault(word, []).append(index)
+    return lists, {word: tuple(indexes) for word, indexes in holders.items()}
 
 
 def best_stoplist(text: str) -> frozenset[str]:
@@ -38,15 +45,13 @@ def best_stoplist(text: str) -> frozenset[str]:
     words = [w.casefold() for w in _WORD.findall(text[:50_000])]
     if not words:
         return frozenset()
-    counts: dict[str, int] = {}
-    for word in words:
-        counts[word] = counts.get(word, 0) + 1
-    best, best_hits = frozenset(), 0
-    for stoplist in _stoplists().values():
-        hits = sum(n for w, n in counts.items() if w in stoplist)
-        if hits > best_hits:
-            best, best_hits = stoplist, hits
-    return best if best_hits >= _MIN_DENSITY * len(words) else frozenset()
+    lists, holders = _stoplists()
+    hits = [0] * len(lists)
+    for word, count in Counter(words).items():
+        for index in holders.get(word, ()):
+            hits[index] += count
+    best = max(range(len(lists)), key=hits.__getitem__)
+    return lists[best] if hits[best] >= _MIN_DENSITY * len(words) else frozenset()
 
 
 def justext_paragraphs(tree, text_sample: str) -> list[str]:

@@ -21,8 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from csto_crawler.extract import candidates, fields, site
-from csto_crawler.extract.choose import choose
+from csto_crawler.extract import candidates, choose, fields, site
 from csto_crawler.extract.document import decode, parse
 from csto_crawler.extract.metadata import read_metadata
 from csto_crawler.extract.rules import SiteRules
@@ -88,7 +87,7 @@ def extract(
     out.author = fields.author(tree, meta, rules, out.sources)
 
     found, content = candidates.build(tree, url, rules)
-    chosen, paras = choose(found)
+    chosen, paras = choose.choose(found)
     cleaned = clean_text("\n".join(paras), title=out.title, rules=rules)
     out.text = cleaned.text or None
     if out.text:

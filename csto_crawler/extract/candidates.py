@@ -68,7 +68,8 @@ def build(tree, url: str, rules: SiteRules | None = None) -> tuple[list[Candidat
     main = generic.main_paragraphs(tree, url) or []
     candidates.append(Candidate("trafilatura", tuple(main)))
     sample = " ".join(main) or visible
-    candidates.append(Candidate("justext", tuple(justext_paragraphs(tree, sample))))
+    good, densities = justext_paragraphs(tree, sample)
+    candidates.append(Candidate("justext", tuple(good), link_density=densities))
     return candidates, content
 
 

@@ -9,7 +9,7 @@ its edges. The choice works on paragraphs, matched between candidates by shared 
   adds more text than the fragment holds), the second one is the article;
 * otherwise the main candidate's paragraphs between the first and the last agreed paragraph
   stay, and an unagreed run at either edge stays only if it reads as body text (finished
-  sentences): a list of teasers, dates or headlines after the article goes.
+  sentences) and is not mostly link text: a list of teasers, dates or headlines goes.
 
 Nothing here names a site; the features are the candidates' own text.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from csto_crawler.extract import furniture
 from csto_crawler.extract.textclean import looks_like_body
@@ -33,6 +33,8 @@ _N = 3
 _SUPPORT = 0.5
 #: Share of an unagreed edge run's characters that must read as body text for the run to stay.
 _EDGE_BODY = 0.5
+#: An unagreed edge run whose blocks are on average more link text than this is a teaser list.
+_EDGE_LINKS = 0.3
 #: One unagreed edge line shorter than this is left to the text cleaner.
 _SHORT_LINE = 150
 #: The second candidate replaces a main candidate wholly inside it when it adds more than this
@@ -50,6 +52,8 @@ class Candidate:
 
     name: str
     paragraphs: tuple[str, ...]
+    #: link density of the page's blocks by whitespace-normalized text, where the reader knows it
+    link_density: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def words(self) -> int:
@@ -105,12 +109,22 @@ def _bodylike(run) -> bool:
     return not total or sum(len(p) for p in run if looks_like_body(p)) >= _EDGE_BODY * total
 
 
-def _trim_edges(main: Candidate, agreed: list[bool]) -> list[str]:
+def _linky(run, densities: dict[str, float]) -> bool:
+    """Whether a run of several paragraphs is mostly link text (a list of teasers)."""
+    known = [densities[key] for key in (" ".join(p.split()) for p in run) if key in densities]
+    return len(run) > 1 and bool(known) and sum(known) / len(known) > _EDGE_LINKS
+
+
+def _trim_edges(main: Candidate, agreed: list[bool], densities: dict[str, float]) -> list[str]:
     first = agreed.index(True)
     last = len(agreed) - 1 - agreed[::-1].index(True)
     paras = list(main.paragraphs)
     head, body, tail = paras[:first], paras[first:last + 1], paras[last + 1:]
-    return (head if _bodylike(head) else []) + body + (tail if _bodylike(tail) else [])
+
+    def keep(run):
+        return _bodylike(run) and not _linky(run, densities)
+
+    return (head if keep(head) else []) + body + (tail if keep(tail) else [])
 
 
 def choose(candidates: list[Candidate]) -> tuple[str | None, list[str]]:
@@ -135,4 +149,4 @@ def choose(candidates: list[Candidate]) -> tuple[str | None, list[str]]:
     if covered >= _FRAGMENT_COVERED * main.words and second.words - second_covered > _FRAGMENT_GROWTH * main.words:
         logger.debug("%s is a fragment of %s: %s kept", main.name, second.name, second.name)
         return second.name, list(second.paragraphs)
-    return main.name, _trim_edges(main, agreed)
+    return main.name, _trim_edges(main, agreed, second.link_density)

@@ -54,20 +54,21 @@ def best_stoplist(text: str) -> frozenset[str]:
     return lists[best] if hits[best] >= _MIN_DENSITY * len(words) else frozenset()
 
 
-def justext_paragraphs(tree, text_sample: str) -> list[str]:
-    """The blocks jusText classes as good, in page order ([] if none or the tree is too deep)."""
+def justext_paragraphs(tree, text_sample: str) -> tuple[list[str], dict[str, float]]:
+    """The blocks jusText classes as good, in page order, and the link density of every block
+    (by its whitespace-normalized text); ([], {}) if no stoplist fits or the tree is too deep."""
     stoplist = best_stoplist(text_sample)
     if not stoplist:
-        return []
+        return [], {}
     try:
         paras = ParagraphMaker.make_paragraphs(tree)
     except RecursionError:
         logger.debug("tree too deep for the paragraph classifier")
-        return []
+        return [], {}
     classify_paragraphs(paras, stoplist)
     revise(paras)
-    return [p.text for p in paras if p.class_type == "good" and p.text.strip()]
-
+    densities = {" ".join(p.text.split()): p.links_density() for p in paras}
+    return [p.text for p in paras if p.class_type == "good" and p.text.strip()], densities
 
 _DECIDED = ("good", "bad")
 #: jusText's first pass (a short heading before a good block is near-good) reads the classes

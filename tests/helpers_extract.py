@@ -141,8 +141,10 @@ def change_one_word(page: bytes, text: str) -> tuple[bytes, str]:
     """The page with one word of the article body replaced (a word that occurs once on the page)."""
     source = page.decode("utf-8")
     paragraphs = text.split("\n\n")
-    middle = paragraphs[len(paragraphs) // 2]
-    for word in sorted(set(_WORD.findall(middle)), key=len, reverse=True):
-        if len(word) > 5 and source.count(word) == 1:
-            return source.replace(word, word[::-1] + "x", 1).encode("utf-8"), word
+    middle = len(paragraphs) // 2
+    # the middle paragraph first, then its neighbours outwards (a caption may repeat its words)
+    for index in sorted(range(len(paragraphs)), key=lambda i: (abs(i - middle), i)):
+        for word in sorted(set(_WORD.findall(paragraphs[index])), key=len, reverse=True):
+            if len(word) > 5 and source.count(word) == 1:
+                return source.replace(word, word[::-1] + "x", 1).encode("utf-8"), word
     raise AssertionError("no word of the body occurs exactly once on the page")

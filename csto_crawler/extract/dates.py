@@ -348,6 +348,10 @@ def is_date_line(line: str) -> bool:
     if len(line) > 90:
         return False
     text = line.translate(_ARABIC_DIGITS).strip(" -–—•·*")
+    if not any(ch.isalpha() for ch in text):
+        # no letter: no month, weekday, relative or counter word can be there (the word
+        # patterns below are slow alternations, and counters come by the hundred thousand)
+        return not _DATE_LINE_STRIP.sub("", text) and _numeric_date(line)
     for pattern in (_RELATIVE_RE, _DAYWORD_RE):
         match = pattern.search(text)
         if match and not _DATE_LINE_STRIP.sub("", _NOISE_RE.sub(" ", text[: match.start()] + text[match.end():])):
@@ -363,5 +367,9 @@ def is_date_line(line: str) -> bool:
     text = _NOISE_RE.sub(" ", text)
     if _DATE_LINE_STRIP.sub("", text):
         return False
-    digits_groups = re.findall(r"\d+", line.translate(_ARABIC_DIGITS))
-    return named or len(digits_groups) >= 3 or bool(re.search(r"\d{1,2}:\d{2}", line))
+    return named or _numeric_date(line)
+
+
+def _numeric_date(line: str) -> bool:
+    """Whether a line's digits can be a date: three groups or a clock time."""
+    return len(re.findall(r"\d+", line.translate(_ARABIC_DIGITS))) >= 3 or bool(re.search(r"\d{1,2}:\d{2}", line))

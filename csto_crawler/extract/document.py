@@ -30,6 +30,14 @@ _CELL_TAGS = frozenset({"td", "th", "cell"})
 _BREAK_TAGS = frozenset({"br", "lb"})
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?:;։؟…»\"”)]$")
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)\b[^>]*>")
+_DOCUMENT_TAGS = frozenset("html head body title meta link script style noscript template".split())
+#: What a too-deep page keeps: the structure that carries text, then paragraphs and headings only.
+_FLATTEN_LEVELS = (
+    _DOCUMENT_TAGS | frozenset("article main header footer nav aside p h1 h2 h3 h4 h5 h6 ul ol li table tr td th "
+                               "thead tbody blockquote pre figure figcaption time a br".split()),
+    _DOCUMENT_TAGS | frozenset("p h1 h2 h3 h4 h5 h6 br".split()),
+)
 
 
 def decode(page: str | bytes, encoding: str | None = None) -> str:
@@ -42,16 +50,41 @@ def decode(page: str | bytes, encoding: str | None = None) -> str:
     return text.replace("\x00", "")
 
 
+def _too_deep(parser) -> bool:
+    """Whether libxml2 stopped at its nesting limit (it drops everything below it)."""
+    return any("Excessive depth" in entry.message for entry in parser.error_log)
+
+
+def _flatten(page: str, keep: frozenset[str]) -> str:
+    """The page with every tag not in ``keep`` removed (a block tag becomes a line break), so
+    markup nested thousands deep (wrappers, unclosed inline tags) parses to its text."""
+    def replace(match: re.Match) -> str:
+        name = match.group(1).lower()
+        if name in keep:
+            return match.group(0)
+        return "<br>" if name in _BLOCK_TAGS else " "
+    return _TAG.sub(replace, page)
+
+
 def parse(page: str) -> html.HtmlElement | None:
-    """Parse a page once (comments and processing instructions dropped); None if not HTML."""
+    """Parse a page once (comments and processing instructions dropped); None if not HTML.
+
+    A page nested deeper than libxml2's limit is parsed again flattened (first without its
+    wrapper and inline tags, then with paragraphs and headings only), so its text survives."""
     page = _XML_DECL.sub("", page, count=1)
     if not page.strip():
         return None
-    try:
-        return html.document_fromstring(page, parser=_PARSER)
-    except (etree.ParserError, ValueError) as err:
-        logger.debug("not parseable as HTML: %s", err)
-        return None
+    for keep in (None, *_FLATTEN_LEVELS):
+        text = page if keep is None else _flatten(page, keep)
+        try:
+            tree = html.document_fromstring(text, parser=_PARSER)
+        except (etree.ParserError, ValueError) as err:
+            logger.debug("not parseable as HTML: %s", err)
+            return None
+        if not _too_deep(_PARSER):
+            return tree
+        logger.debug("markup deeper than the parser's limit: parsed flattened")
+    return tree
 
 
 def _flush(buffer: list[str], out: list[str]) -> None:

@@ -19,6 +19,7 @@ from trafilatura import bare_extraction
 
 from csto_crawler.extract import furniture
 from csto_crawler.extract.document import paragraphs, text_of
+from csto_crawler.extract.layout import unwrap_layout_tables
 from csto_crawler.extract.site import remove
 
 __all__ = ["preclean", "main_paragraphs", "find_title", "find_date_texts", "find_credit", "in_furniture", "TRAFILATURA_OPTIONS"]
@@ -147,42 +148,9 @@ def _labelled_related_blocks(tree):
             yield parent
 
 
-_BLOCKS = frozenset({"div", "p", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "form", "blockquote"})
-_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
-
-
-def _is_layout_table(table) -> bool:
-    """A table that lays out the page (cells holding the headline, nested tables or several
-    blocks), not one that presents data: its cells are containers, not values."""
-    for cell in table.iter("td", "th"):
-        blocks = sum(1 for child in cell if isinstance(child.tag, str) and child.tag in _BLOCKS)
-        if blocks >= 2 or any(child.tag in ("table", "h1") for child in cell.iter() if child is not cell):
-            return True
-    return False
-
-
-def _unwrap_layout_tables(tree) -> None:
-    """Turn layout tables into plain blocks, so the extractor weighs their cells as separate
-    containers instead of taking the whole grid (menus, polls, footers) as one data table."""
-    def unwrap(node) -> None:
-        for child in node:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag == "table" and not _is_layout_table(child):
-                continue  # a data table inside the layout stays a table
-            unwrap(child)
-            if child.tag in _TABLE_PARTS:
-                child.tag = "div"
-
-    for table in [t for t in tree.iter("table") if _is_layout_table(t)]:
-        if table.tag == "table":  # not already unwrapped with an enclosing layout table
-            unwrap(table)
-            table.tag = "div"
-
-
 def preclean(tree) -> int:
     """Remove furniture elements from a tree (in place); the number removed."""
-    _unwrap_layout_tables(tree)
+    unwrap_layout_tables(tree)
     for element in list(tree.iter("figure", "figcaption")):
         if element.tag == "figcaption":
             _caption_paragraph(element)
@@ -239,9 +207,29 @@ def preclean(tree) -> int:
             continue  # an embedded post quoted by the article ("telegram-post", "twitter-tweet")
         if furniture.DOM_DROP_RE.search(attrs) and not holds_article(element):
             doomed.append(element)
+    doomed = _spare_article_classes(doomed, long_paras, total)
     for element in doomed:
         remove(element)
     return removed + len(doomed)
+
+
+def _spare_article_classes(doomed: list, long_paras: dict, total: int) -> list:
+    """The doomed elements less those whose furniture class, over all its elements together,
+    holds most of the article's long paragraphs: a publisher that marks every body paragraph
+    ``paywall`` or ``promo-text`` marks the article, not furniture, whatever the word says."""
+    share: dict[str, int] = {}
+    for element in doomed:
+        match = furniture.DOM_DROP_RE.search(_attrs(element))
+        if match:
+            word = match.group(0).strip("-_ ").casefold()
+            share[word] = share.get(word, 0) + sum(
+                long_paras[id(p)][1] for p in element.iter("p") if id(p) in long_paras)
+    spared = {word for word, length in share.items() if length > 0.5 * total}
+    if not spared:
+        return doomed
+    logger.debug("furniture classes holding the article kept: %s", sorted(spared))
+    return [e for e in doomed if not ((m := furniture.DOM_DROP_RE.search(_attrs(e)))
+                                      and m.group(0).strip("-_ ").casefold() in spared)]
 
 
 _LEAD_QUERY = (

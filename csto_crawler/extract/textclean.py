@@ -98,12 +98,16 @@ class _Cleaner:
         self.site_re = _site_patterns(tuple(rules.furniture)) if rules and rules.furniture else None
         self.removed: list[str] = []
         self.credit: str | None = None
+        self.verdicts: dict[str, bool] = {}
 
     # -- classification -------------------------------------------------------------------
     def anywhere(self, line: str) -> bool:
-        if furniture.LINE_RE.match(line) or is_date_line(line):
-            return True
-        return bool(self.site_re and self.site_re.match(line))
+        known = self.verdicts.get(line)
+        if known is None:  # a page repeats its counters and dates by the thousand: judge each once
+            known = bool(is_date_line(line) or furniture.LINE_RE.match(line)
+                         or (self.site_re and self.site_re.match(line)))
+            self.verdicts[line] = known
+        return known
 
     def tail_furniture(self, line: str) -> bool:
         if self.anywhere(line) or furniture.LEGAL_RE.search(line):

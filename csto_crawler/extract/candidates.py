@@ -1,0 +1,88 @@
+"""Stage 2: the candidate readings of one parsed page.
+
+* ``site``: the site module's content selector (``SiteRules.content_selector``), pre-cleaned;
+  when it yields an article, nothing else is computed;
+* ``trafilatura``: trafilatura in precision mode on the furniture-stripped page
+  (``generic.preclean`` then ``generic.main_paragraphs``);
+* ``justext``: jusText's block classifier on the same furniture-stripped tree
+  (``paragraph_classifier``), a second opinion that costs no second parse;
+* ``dense``: on a huge page only (megabytes of text, tens of thousands of elements), instead of
+  the two above: the container whose long paragraphs hold the most text, found in one pass.
+
+The tree is parsed once by ``document.parse``; the site's drop selectors have already been
+applied by the caller. Candidates are plain tuples of strings, so they pickle.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from csto_crawler.extract import generic, site
+from csto_crawler.extract.choose import Candidate
+from csto_crawler.extract.document import paragraphs
+from csto_crawler.extract.paragraph_classifier import justext_paragraphs
+from csto_crawler.extract.rules import SiteRules
+
+__all__ = ["build", "site_candidate", "SITE_ENOUGH_WORDS"]
+
+logger = logging.getLogger(__name__)
+
+#: A site candidate this long is the article: the generic candidates are not computed.
+SITE_ENOUGH_WORDS = 40
+#: A furniture-stripped page with more visible characters or elements than this is read by its
+#: densest container alone: trafilatura and jusText slow down faster than linearly there (a
+#: real news page has under 5,000 elements and 200,000 visible characters).
+HUGE_TEXT = 1_000_000
+HUGE_ELEMENTS = 30_000
+_LONG = 80
+
+
+def site_candidate(tree, rules: SiteRules | None) -> tuple[Candidate | None, object]:
+    """The site rules' reading (None if the site has no content selector or it matches
+    nothing) and the element it read."""
+    if not rules or not rules.content_selector:
+        return None, None
+    content = site.select_one(tree, rules.content_selector)
+    if content is None:
+        logger.debug("content selector %r matched nothing: generic candidates", rules.content_selector)
+        return None, None
+    generic.preclean(content)
+    return Candidate("site", tuple(paragraphs(content))), content
+
+
+def build(tree, url: str, rules: SiteRules | None = None) -> tuple[list[Candidate], object]:
+    """All candidates worth computing, best-trusted first, and the element the site
+    candidate read (None when there is none)."""
+    own, content = site_candidate(tree, rules)
+    candidates = [own] if own is not None else []
+    if own is not None and own.words >= SITE_ENOUGH_WORDS:
+        return candidates, content
+    generic.preclean(tree)
+    body = tree.find("body")
+    body = body if body is not None else tree
+    visible = body.text_content()
+    if len(visible) > HUGE_TEXT or sum(1 for _ in body.iter()) > HUGE_ELEMENTS:
+        logger.debug("huge page (%d characters): the densest container only", len(visible))
+        candidates.append(Candidate("dense", tuple(paragraphs(_densest(body)))))
+        return candidates, content
+    main = generic.main_paragraphs(tree, url) or []
+    candidates.append(Candidate("trafilatura", tuple(main)))
+    sample = " ".join(main) or visible
+    good, densities = justext_paragraphs(tree, sample)
+    candidates.append(Candidate("justext", tuple(good), link_density=densities))
+    return candidates, content
+
+
+def _densest(body):
+    """The element whose own long paragraphs (``<p>`` of at least ``_LONG`` characters) hold
+    the most text: a linear pass, the reading of a page too big for the extractors."""
+    weight: dict[int, list] = {}
+    for p in body.iter("p"):
+        length = len(p.text_content())
+        parent = p.getparent()
+        if length >= _LONG and parent is not None:
+            entry = weight.setdefault(id(parent), [parent, 0])
+            entry[1] += length
+    if not weight:
+        return body
+    return max(weight.values(), key=lambda entry: entry[1])[0]

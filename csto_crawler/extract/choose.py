@@ -1,0 +1,152 @@
+"""Stage 3: choose the article's paragraphs from the candidates, by agreement between them.
+
+Two generic extractors that look at a page differently (trafilatura's tree heuristics and
+jusText's per-block stopword and link-density classifier) agree on the article and disagree on
+its edges. The choice works on paragraphs, matched between candidates by shared word 3-grams:
+
+* site rules that yield an article win (their fixtures prove them);
+* when the main candidate is a fragment of the second one (all of it agreed, and the second
+  adds more text than the fragment holds), the second one is the article;
+* otherwise the main candidate's paragraphs between the first and the last agreed paragraph
+  stay, and an unagreed run at either edge stays only if it reads as body text (finished
+  sentences) and is not mostly link text: a list of teasers, dates or headlines goes.
+
+Nothing here names a site; the features are the candidates' own text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from csto_crawler.extract import furniture
+from csto_crawler.extract.textclean import looks_like_body
+
+__all__ = ["Candidate", "choose", "agreement"]
+
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_N = 3
+#: A paragraph is agreed when this share of its 3-grams is in the other candidate.
+_SUPPORT = 0.5
+#: Share of an unagreed edge run's characters that must read as body text for the run to stay.
+_EDGE_BODY = 0.5
+#: An unagreed edge run whose blocks are on average more link text than this is a teaser list.
+_EDGE_LINKS = 0.3
+#: One unagreed edge line shorter than this is left to the text cleaner.
+_SHORT_LINE = 150
+#: The second candidate replaces a main candidate wholly inside it when it adds more than this
+#: many times the main candidate's own length.
+_FRAGMENT_GROWTH = 1.0
+#: The main candidate counts as "wholly inside" when this share of its words is agreed.
+_FRAGMENT_COVERED = 0.95
+#: Site rules give way only when they yield fewer words than this.
+_SITE_MIN_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One extractor's reading of the page: its name and its paragraphs in page order."""
+
+    name: str
+    paragraphs: tuple[str, ...]
+    #: link density of the page's blocks by whitespace-normalized text, where the reader knows it
+    link_density: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def words(self) -> int:
+        return sum(len(_WORD.findall(p)) for p in self.paragraphs)
+
+
+def _tokens(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def _grams(tokens: list[str]) -> list[tuple[str, ...]]:
+    if len(tokens) < _N:
+        return [tuple(tokens)] if tokens else []
+    return [tuple(tokens[i:i + _N]) for i in range(len(tokens) - _N + 1)]
+
+
+class _Index:
+    """The 3-grams (and whole short paragraphs) of a candidate, for support look-ups."""
+
+    def __init__(self, paragraphs) -> None:
+        self.grams: set[tuple[str, ...]] = set()
+        for paragraph in paragraphs:
+            tokens = _tokens(paragraph)
+            self.grams.update(_grams(tokens))
+            if len(tokens) < _N:
+                self.grams.add(tuple(tokens))
+
+    def supports(self, paragraph: str) -> bool:
+        grams = _grams(_tokens(paragraph))
+        if not grams:
+            return False
+        return sum(g in self.grams for g in grams) >= _SUPPORT * len(grams)
+
+
+def agreement(main: Candidate, other: Candidate) -> list[bool]:
+    """For each paragraph of ``main``: whether ``other`` holds it too."""
+    index = _Index(other.paragraphs)
+    return [index.supports(p) for p in main.paragraphs]
+
+
+def _covered_words(candidate: Candidate, agreed: list[bool]) -> int:
+    return sum(len(_WORD.findall(p)) for p, ok in zip(candidate.paragraphs, agreed, strict=True) if ok)
+
+
+def _bodylike(run) -> bool:
+    """Whether an unagreed edge run stays: most of its text (furniture lines aside, which the
+    text cleaner drops anyway) reads as body text, or it is one short line (a caption, a
+    byline: the text cleaner judges those)."""
+    if len(run) == 1 and len(run[0]) < _SHORT_LINE:
+        return True
+    run = [p for p in run if not furniture.LINE_RE.match(p) and not furniture.RELATED_INLINE_RE.match(p)]
+    total = sum(map(len, run))
+    return not total or sum(len(p) for p in run if looks_like_body(p)) >= _EDGE_BODY * total
+
+
+def _linky(run, densities: dict[str, float]) -> bool:
+    """Whether a run of several paragraphs is mostly link text (a list of teasers)."""
+    known = [densities[key] for key in (" ".join(p.split()) for p in run) if key in densities]
+    return len(run) > 1 and bool(known) and sum(known) / len(known) > _EDGE_LINKS
+
+
+def _trim_edges(main: Candidate, agreed: list[bool], densities: dict[str, float]) -> list[str]:
+    first = agreed.index(True)
+    last = len(agreed) - 1 - agreed[::-1].index(True)
+    paras = list(main.paragraphs)
+    head, body, tail = paras[:first], paras[first:last + 1], paras[last + 1:]
+
+    def keep(run):
+        return _bodylike(run) and not _linky(run, densities)
+
+    return (head if keep(head) else []) + body + (tail if keep(tail) else [])
+
+
+def choose(candidates: list[Candidate]) -> tuple[str | None, list[str]]:
+    """The chosen paragraphs and the name of the candidate they mainly come from."""
+    by_name = {c.name: c for c in candidates if c.paragraphs}
+    site = by_name.get("site")
+    if site is not None and (site.words >= _SITE_MIN_WORDS or len(by_name) == 1):
+        return "site", list(site.paragraphs)
+    generic = [c for c in candidates if c.name != "site" and c.paragraphs]
+    if not generic or (site is not None and site.words >= generic[0].words):
+        return (site.name, list(site.paragraphs)) if site else (None, [])
+    main, others = generic[0], generic[1:]
+    if not others:
+        return main.name, list(main.paragraphs)
+    second = others[0]
+    agreed = agreement(main, second)
+    if not any(agreed):
+        logger.debug("candidates %s and %s share no paragraph: %s kept", main.name, second.name, main.name)
+        return main.name, list(main.paragraphs)
+    covered = _covered_words(main, agreed)
+    second_covered = _covered_words(second, agreement(second, main))
+    if covered >= _FRAGMENT_COVERED * main.words and second.words - second_covered > _FRAGMENT_GROWTH * main.words:
+        logger.debug("%s is a fragment of %s: %s kept", main.name, second.name, second.name)
+        return second.name, list(second.paragraphs)
+    return main.name, _trim_edges(main, agreed, second.link_density)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csto_crawler.urls import canonicalize
+from pipelines.reader import ArchiveReader
 
 if TYPE_CHECKING:
     import scrapy
@@ -161,17 +162,10 @@ class ArchiveState:
         if not path.exists():
             return cls()
         known: dict[str, KnownUrl] = {}
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-        conn.row_factory = sqlite3.Row
+        reader = ArchiveReader(path)
         try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            if "documents" not in tables:
-                return cls()
             docs: dict[int, KnownUrl] = {}
-            for row in conn.execute(
-                "SELECT d.id, d.url, d.status, d.etag, d.last_modified, d.last_checked, "
-                "d.first_seen, v.published_at FROM documents d "
-                "LEFT JOIN versions v ON v.id = d.current_version_id WHERE d.site = ?", (site,)):
+            for row in reader.site_documents(site):
                 entry = KnownUrl(
                     url=row["url"], document_id=row["id"], status=row["status"],
                     etag=row["etag"], last_modified=row["last_modified"],
@@ -180,12 +174,10 @@ class ArchiveState:
                 )
                 docs[row["id"]] = entry
                 known[row["url"]] = entry
-            _load_fetches(conn, site, docs, known)
+            _load_fetches(reader, site, docs, known)
         except sqlite3.Error as exc:
             logger.warning("could not read the archive state of %s from %s: %s", site, path, exc)
             return cls()
-        finally:
-            conn.close()
         return cls(known)
 
     def __len__(self) -> int:
@@ -230,13 +222,12 @@ class ArchiveState:
         return due
 
 
-def _load_fetches(conn: sqlite3.Connection, site: str, docs: dict[int, KnownUrl],
+def _load_fetches(reader: ArchiveReader, site: str, docs: dict[int, KnownUrl],
                   known: dict[str, KnownUrl]) -> None:
     """Add the URLs fetched under another name than their document's key, and the pages that
     were never archived (irrelevant, blocked, broken, gone) with their latest outcome."""
-    for row in conn.execute(
-        "SELECT url, document_id, outcome, fetched_at, MAX(id) AS last FROM fetches "
-        "WHERE site = ? GROUP BY url", (site,)):
+    streaks = reader.blocked_streaks(site)
+    for row in reader.site_fetched_urls(site):
         url = row["url"]
         if url in known:
             continue
@@ -245,17 +236,10 @@ def _load_fetches(conn: sqlite3.Connection, site: str, docs: dict[int, KnownUrl]
             known[url] = KnownUrl(url, entry.document_id, entry.status, entry.etag,
                                   entry.last_modified, entry.last_checked, entry.born)
             continue
-        streak = 0
-        if row["outcome"] == "blocked":
-            for (outcome,) in conn.execute(
-                "SELECT outcome FROM fetches WHERE site = ? AND url = ? ORDER BY id DESC LIMIT 32",
-                (site, url)):
-                if outcome != "blocked":
-                    break
-                streak += 1
         known[url] = KnownUrl(url, None, None, None, None, None, None,
                               irrelevant=row["outcome"] == "irrelevant", outcome=row["outcome"],
-                              blocked_streak=streak, last_fetched=_parse_time(row["fetched_at"]))
+                              blocked_streak=streaks.get(url, 0) if row["outcome"] == "blocked" else 0,
+                              last_fetched=_parse_time(row["fetched_at"]))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 from scrapy.crawler import AsyncCrawlerProcess
 
 from csto_crawler.config import project_settings
+from csto_crawler.discovery import entry_point_lines
 from csto_crawler.items import FETCH_OUTCOMES
 from pipelines.reader import ArchiveReader
 
@@ -113,6 +114,9 @@ class RunSummary:
     responses: int = 0
     bytes: int = 0
     errors: list[str] = field(default_factory=list)
+    #: one line per entry point (URL, status, entries, new ones) and the fallback that found
+    #: articles, from the run's discovery report (``discovery.entry_point_lines``)
+    entry_points: list[str] = field(default_factory=list)
 
     @property
     def fetched(self) -> int:
@@ -146,6 +150,7 @@ def _summary(reader: ArchiveReader, run: dict) -> RunSummary:
         responses=sum(v for k, v in statuses.items() if k.startswith(("2", "3"))),
         bytes=int(stats.get("downloader/response_bytes", 0)),
         errors=reader.run_errors(run["id"]),
+        entry_points=entry_point_lines(stats),
     )
 
 
@@ -183,4 +188,6 @@ def format_summaries(summaries: Sequence[RunSummary]) -> str:
     kinds = {k: sum(s.requests.get(k, 0) for s in summaries) for k in REQUEST_KINDS}
     by_kind = ("requests by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items() if v)
                if any(kinds.values()) else "requests by kind: none counted")
-    return format_table(header, rows) + "\n" + by_kind
+    discovery = [f"  {line}" for s in summaries for line in s.entry_points]
+    found = "\n".join(["entry points:", *discovery]) if discovery else ""
+    return format_table(header, rows) + "\n" + by_kind + ("\n" + found if found else "")

@@ -100,5 +100,24 @@ class ArchiveReader:
         """Every URL fetched for a site, once, with ``document_id`` and ``outcome`` of one of its
         fetches (SQLite's bare-column rule: those of the row with ``MAX(id)``, its latest)."""
         return self._rows(
-            "SELECT url, document_id, outcome, MAX(id) AS last FROM fetches "
+            "SELECT url, document_id, outcome, fetched_at, MAX(id) AS last FROM fetches "
             "WHERE site = ? GROUP BY url", (site,))
+
+    def blocked_streaks(self, site: str, limit: int = 32) -> dict[str, int]:
+        """For each URL of a site whose latest fetch was ``blocked``: how many of its latest
+        fetches in a row (at most ``limit``) were blocked, the refresh back-off's count."""
+        streaks: dict[str, int] = {}
+        broken: set[str] = set()
+        for row in self._rows(
+                "SELECT url, outcome FROM fetches WHERE site = ? AND url IN (SELECT url FROM "
+                "fetches f WHERE site = ? AND id = (SELECT MAX(id) FROM fetches WHERE site = ? "
+                "AND url = f.url) AND outcome = 'blocked') ORDER BY url, id DESC",
+                (site, site, site)):
+            url = row["url"]
+            if url in broken or streaks.get(url, 0) >= limit:
+                continue
+            if row["outcome"] == "blocked":
+                streaks[url] = streaks.get(url, 0) + 1
+            else:
+                broken.add(url)
+        return streaks

@@ -106,3 +106,16 @@ def test_a_reader_reads_while_a_writer_holds_its_transaction(filled):
     finally:
         writer.close()
     assert ArchiveReader(filled).last_run_id() == 3
+
+
+def test_blocked_streaks_count_only_the_latest_blocked_fetches_in_a_row(tmp_path):
+    path = tmp_path / "a.db"
+    with Archive(path) as arch:
+        for outcome in ("blocked", "error", "blocked", "blocked"):
+            arch.record_fetch(url="https://www.site.kg/rss", site="site", outcome=outcome)
+        for outcome in ("blocked", "irrelevant"):
+            arch.record_fetch(url="https://www.site.kg/a", site="site", outcome=outcome)
+        arch.record_fetch(url="https://www.site.kg/b", site="other", outcome="blocked")
+    streaks = ArchiveReader(path).blocked_streaks("site")
+    assert streaks == {"https://www.site.kg/rss": 2}
+    assert ArchiveReader(path).blocked_streaks("site", limit=1) == {"https://www.site.kg/rss": 1}

@@ -40,7 +40,7 @@ from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["DEFAULT_FUNCTION", "ExtractionError", "ExtractionPool", "ExtractionTimeout",
+__all__ = ["DEFAULT_FUNCTION", "ExtractionError", "ExtractionPool", "ExtractionTimeout", "PoolStarter",
            "await_future", "pool_for"]
 
 logger = logging.getLogger(__name__)
@@ -91,12 +91,20 @@ def load_function(spec: str) -> Callable[..., Any]:
 
 def worker_main(fd: int, spec: str, level: int = logging.WARNING) -> None:
     """A worker process: import ``spec`` once, then answer ``(args, kwargs)`` calls on ``fd``;
-    the log records of ``level`` and above go back with each answer."""
+    the log records of ``level`` and above go back with each answer. It ends, quietly, when the
+    parent says so or goes away (its end of the socket closed)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     collect = _Collect()
     logging.getLogger().addHandler(collect)
     logging.getLogger().setLevel(level)
     conn = Connection(fd)
+    try:
+        _serve_calls(conn, spec, collect)
+    except (EOFError, OSError):
+        return
+
+
+def _serve_calls(conn: Connection, spec: str, collect: _Collect) -> None:
     try:
         function = load_function(spec)
     except Exception as exc:  # noqa: BLE001 (reported to the parent, which raises it)
@@ -104,10 +112,7 @@ def worker_main(fd: int, spec: str, level: int = logging.WARNING) -> None:
         return
     conn.send(("ready", os.getpid()))
     while True:
-        try:
-            call = conn.recv()
-        except (EOFError, OSError):
-            return
+        call = conn.recv()
         if call is None:
             return
         args, kwargs = call
@@ -118,6 +123,8 @@ def worker_main(fd: int, spec: str, level: int = logging.WARNING) -> None:
             answer = ("error", f"{type(exc).__name__}: {exc}", collect.records)
         try:
             conn.send(answer)
+        except (EOFError, OSError):
+            raise
         except Exception as exc:  # noqa: BLE001 (an unpicklable result)
             conn.send(("error", f"cannot send the result: {type(exc).__name__}: {exc}", []))
 
@@ -325,3 +332,23 @@ async def await_future(future: Future) -> Any:
 
     future.add_done_callback(lambda done: reactor.callFromThread(settle, done))
     return await maybe_deferred_to_future(deferred)
+
+
+class PoolStarter:
+    """Extension: starts the crawl's extraction pool when the spider opens, so the first article
+    does not wait for the workers to import the extraction (and the crawl does not download
+    far ahead of what it has extracted and stored)."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        starter = cls(crawler)
+        crawler.signals.connect(starter.spider_opened, signal=signals.spider_opened)
+        return starter
+
+    def spider_opened(self, spider) -> None:
+        pool_for(self.crawler)

@@ -6,7 +6,8 @@
 ``timeout`` seconds fails with ``ExtractionTimeout``, and the worker running it is killed and
 replaced (a runaway page cannot pile up: at most one per worker, for at most ``timeout``); an
 exception in the function, or a worker that dies, fails the call with ``ExtractionError``.
-Time a page waits for a free worker is not charged to its budget.
+Time a page waits for a free worker is not charged to its budget. What the function logs (at
+the level this process shows) comes back with its answer and is logged here, under its logger.
 
 Each worker is a plain ``python -c`` child (no fork of the crawl process, no re-import of its
 ``__main__``) that imports the function once and then serves calls over a socket pair, so a
@@ -39,7 +40,7 @@ from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["DEFAULT_FUNCTION", "ExtractionError", "ExtractionPool", "ExtractionTimeout",
+__all__ = ["DEFAULT_FUNCTION", "ExtractionError", "ExtractionPool", "ExtractionTimeout", "PoolStarter",
            "await_future", "pool_for"]
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,28 @@ DEFAULT_FUNCTION = "csto_crawler.extract:extract"
 #: Seconds a new worker may take to import the function and say it is ready.
 START_TIMEOUT = 60.0
 
-_BOOT = "import sys; from csto_crawler.extraction_pool import worker_main; worker_main(int(sys.argv[1]), sys.argv[2])"
+_BOOT = ("import sys; from csto_crawler.extraction_pool import worker_main; "
+         "worker_main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))")
+
+
+class _Collect(logging.Handler):
+    """In a worker: keeps the log records of one call, to be sent back with its answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None  # picklable whatever the args were
+        record.exc_info = record.exc_text = None
+        self.records.append(record)
+
+
+def _log_level() -> int:
+    """The least severe level this process's logging would show (what workers collect)."""
+    root = logging.getLogger()
+    handler_levels = [h.level for h in root.handlers] or [logging.WARNING]
+    return max(root.getEffectiveLevel(), min(handler_levels))
 
 
 class ExtractionTimeout(Exception):
@@ -67,10 +89,22 @@ def load_function(spec: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-def worker_main(fd: int, spec: str) -> None:
-    """A worker process: import ``spec`` once, then answer ``(args, kwargs)`` calls on ``fd``."""
+def worker_main(fd: int, spec: str, level: int = logging.WARNING) -> None:
+    """A worker process: import ``spec`` once, then answer ``(args, kwargs)`` calls on ``fd``;
+    the log records of ``level`` and above go back with each answer. It ends, quietly, when the
+    parent says so or goes away (its end of the socket closed)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    collect = _Collect()
+    logging.getLogger().addHandler(collect)
+    logging.getLogger().setLevel(level)
     conn = Connection(fd)
+    try:
+        _serve_calls(conn, spec, collect)
+    except (EOFError, OSError):
+        return
+
+
+def _serve_calls(conn: Connection, spec: str, collect: _Collect) -> None:
     try:
         function = load_function(spec)
     except Exception as exc:  # noqa: BLE001 (reported to the parent, which raises it)
@@ -78,21 +112,21 @@ def worker_main(fd: int, spec: str) -> None:
         return
     conn.send(("ready", os.getpid()))
     while True:
-        try:
-            call = conn.recv()
-        except (EOFError, OSError):
-            return
+        call = conn.recv()
         if call is None:
             return
         args, kwargs = call
+        collect.records = []
         try:
-            answer = ("ok", function(*args, **kwargs))
+            answer = ("ok", function(*args, **kwargs), collect.records)
         except Exception as exc:  # noqa: BLE001 (one page's failure is that page's answer)
-            answer = ("error", f"{type(exc).__name__}: {exc}")
+            answer = ("error", f"{type(exc).__name__}: {exc}", collect.records)
         try:
             conn.send(answer)
+        except (EOFError, OSError):
+            raise
         except Exception as exc:  # noqa: BLE001 (an unpicklable result)
-            conn.send(("error", f"cannot send the result: {type(exc).__name__}: {exc}"))
+            conn.send(("error", f"cannot send the result: {type(exc).__name__}: {exc}", []))
 
 
 class _Worker:
@@ -102,7 +136,7 @@ class _Worker:
         parent, child = socket.socketpair()
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, str(child.fileno()), spec],
+            [sys.executable, "-c", _BOOT, str(child.fileno()), spec, str(_log_level())],
             pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL)
         child.close()
         self.conn = Connection(parent.detach())
@@ -122,7 +156,9 @@ class _Worker:
         self.conn.send((args, kwargs))
         if not self.conn.poll(timeout):
             raise ExtractionTimeout(f"over {timeout:g} s")
-        status, value = self.conn.recv()
+        status, value, records = self.conn.recv()
+        for record in records:  # the worker's log lines, in this process's log
+            logging.getLogger(record.name).handle(record)
         if status != "ok":
             raise ExtractionError(value)
         return value
@@ -266,16 +302,18 @@ def pool_for(crawler) -> ExtractionPool | None:
         return pool
 
 
-def _release(key: tuple, user: int) -> None:
+def _release(key: tuple, user: int):
+    """``engine_stopped``: the last crawler of a pool closes it, in a thread (the engine waits
+    for the Deferred; the reactor goes on closing connections meanwhile)."""
     with _lock:
         users = _users.get(key, set())
         users.discard(user)
         pool = _pools.pop(key, None) if not users else None
-    if pool is not None:
-        # Not on the reactor thread: joining the workers can take seconds, and a reactor blocked
-        # that long at shutdown fires Scrapy's own close timers late (AlreadyCalledError seen
-        # with sixteen crawls at once). A worker whose parent exits first reads EOF and ends.
-        threading.Thread(target=pool.close, name="csto-extract-close", daemon=True).start()
+    if pool is None:
+        return None
+    from twisted.internet.threads import deferToThread
+
+    return deferToThread(pool.close)
 
 
 async def await_future(future: Future) -> Any:
@@ -294,3 +332,23 @@ async def await_future(future: Future) -> Any:
 
     future.add_done_callback(lambda done: reactor.callFromThread(settle, done))
     return await maybe_deferred_to_future(deferred)
+
+
+class PoolStarter:
+    """Extension: starts the crawl's extraction pool when the spider opens, so the first article
+    does not wait for the workers to import the extraction (and the crawl does not download
+    far ahead of what it has extracted and stored)."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        starter = cls(crawler)
+        crawler.signals.connect(starter.spider_opened, signal=signals.spider_opened)
+        return starter
+
+    def spider_opened(self, spider) -> None:
+        pool_for(self.crawler)

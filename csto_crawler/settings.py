@@ -117,6 +117,8 @@ ADDONS = {"csto_crawler.middlewares.MirrorAddon": 0}
 EXTENSIONS = {
     "csto_crawler.extensions.CoverageReport": 500,
     "csto_crawler.refresh.RequestKindStats": 510,
+    # starts the extraction workers with the spider (CSTO_EXTRACT_WORKERS)
+    "csto_crawler.extraction_pool.PoolStarter": 520,
 }
 #: Listing pages followed per listing entry point in a normal (incremental) crawl.
 CSTO_MAX_PAGES = int(_env("CSTO_MAX_PAGES", "3"))

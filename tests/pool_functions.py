@@ -9,6 +9,7 @@ file that does not exist yet (the first call creates it). The others do what the
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -53,3 +54,8 @@ def fail(message: str) -> None:
 
 def die(code: int) -> None:
     os._exit(code)
+
+
+def log_and_return(message: str) -> int:
+    logging.getLogger("pool_functions").warning("from the worker: %s", message)
+    return 1

@@ -152,3 +152,10 @@ def test_a_page_over_budget_is_an_error_the_others_go_on_and_the_next_run_retrie
     assert [o for o, _ in recheck] == ["error"] and recheck[0][1].startswith("extraction timeout")
     assert_kept(before, db)
     assert document(db, changed.url)["versions"] == 1
+
+
+def test_what_the_extraction_logs_in_a_worker_is_logged_in_this_process(caplog):
+    with ExtractionPool(workers=1, timeout=10, function="pool_functions:log_and_return") as pool:
+        assert pool("a date that does not parse") == 1
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records if r.name == "pool_functions"] == [
+        ("pool_functions", "WARNING", "from the worker: a date that does not parse")]

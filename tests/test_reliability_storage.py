@@ -97,9 +97,10 @@ def test_a_full_disk_stops_the_crawl_clearly_with_nothing_half_written(web, arch
     assert len(errors) == 1 and "cannot be written" in errors[0] and "stopping the crawl" in errors[0]
     assert "Traceback" not in proc.stderr
     assert "Closing spider (archive_error)" in proc.stderr
-    # it stopped: most articles were never even requested
+    # it stopped: a third of the articles or more were never even requested (the extraction runs
+    # in worker processes, so downloads run ahead of the store by the pages in flight)
     stored = query(archived, "SELECT COUNT(*) AS n FROM fetches WHERE run_id > ?", (run,))[0]["n"]
-    assert stored < 30 and requested < 60, (stored, requested)
+    assert stored < 30 and requested < 100, (stored, requested)
     assert_kept(before, archived)
     assert_sound(archived)
     # every document stored before the failure is whole; the disk freed, the next crawl goes on

@@ -7,6 +7,8 @@ its edges. The choice works on paragraphs, matched between candidates by shared 
 * site rules that yield an article win (their fixtures prove them);
 * when the main candidate is a fragment of the second one (all of it agreed, and the second
   adds more text than the fragment holds), the second one is the article;
+* when the main candidate is mostly lines that are not sentences (headline lists, date stamps,
+  footers) and the second one is mostly finished sentences, the second one is the article;
 * otherwise the main candidate's paragraphs between the first and the last agreed paragraph
   stay, and an unagreed run at either edge stays only if it reads as body text (finished
   sentences) and is not mostly link text: a list of teasers, dates or headlines goes.
@@ -42,6 +44,10 @@ _SHORT_LINE = 150
 _FRAGMENT_GROWTH = 1.0
 #: The main candidate counts as "wholly inside" when this share of its words is agreed.
 _FRAGMENT_COVERED = 0.95
+#: Share of a candidate's characters in body-like paragraphs (``looks_like_body``) below which
+#: the main candidate reads as a list, and at or above which the second one reads as prose.
+_LISTLIKE = 0.5
+_PROSE = 0.8
 #: Site rules give way only when they yield fewer words than this.
 _SITE_MIN_WORDS = 40
 
@@ -109,6 +115,12 @@ def _bodylike(run) -> bool:
     return not total or sum(len(p) for p in run if looks_like_body(p)) >= _EDGE_BODY * total
 
 
+def _body_share(candidate: Candidate) -> float:
+    """Share of the candidate's characters that are in body-like paragraphs."""
+    total = sum(map(len, candidate.paragraphs))
+    return sum(len(p) for p in candidate.paragraphs if looks_like_body(p)) / total if total else 0.0
+
+
 def _linky(run, densities: dict[str, float]) -> bool:
     """Whether a run of several paragraphs is mostly link text (a list of teasers)."""
     known = [densities[key] for key in (" ".join(p.split()) for p in run) if key in densities]
@@ -148,5 +160,8 @@ def choose(candidates: list[Candidate]) -> tuple[str | None, list[str]]:
     second_covered = _covered_words(second, agreement(second, main))
     if covered >= _FRAGMENT_COVERED * main.words and second.words - second_covered > _FRAGMENT_GROWTH * main.words:
         logger.debug("%s is a fragment of %s: %s kept", main.name, second.name, second.name)
+        return second.name, list(second.paragraphs)
+    if _body_share(main) < _LISTLIKE and _body_share(second) >= _PROSE:
+        logger.debug("%s reads as a list, %s as prose: %s kept", main.name, second.name, second.name)
         return second.name, list(second.paragraphs)
     return main.name, _trim_edges(main, agreed, second.link_density)

@@ -7,6 +7,8 @@ its edges. The choice works on paragraphs, matched between candidates by shared 
 * site rules that yield an article win (their fixtures prove them);
 * when the main candidate is a fragment of the second one (all of it agreed, and the second
   adds more text than the fragment holds), the second one is the article;
+* when the two share no paragraph, the one that shares more of the page's headline words is
+  the article (the other read a teaser box or a footer);
 * when the main candidate is mostly lines that are not sentences (headline lists, date stamps,
   footers) and the second one is mostly finished sentences, the second one is the article;
 * otherwise the main candidate's paragraphs between the first and the last agreed paragraph
@@ -48,6 +50,8 @@ _FRAGMENT_COVERED = 0.95
 #: the main candidate reads as a list, and at or above which the second one reads as prose.
 _LISTLIKE = 0.5
 _PROSE = 0.8
+#: Headline words shorter than this (articles, prepositions) are not compared.
+_HEADLINE_WORD = 4
 #: Site rules give way only when they yield fewer words than this.
 _SITE_MIN_WORDS = 40
 
@@ -60,6 +64,8 @@ class Candidate:
     paragraphs: tuple[str, ...]
     #: link density of the page's blocks by whitespace-normalized text, where the reader knows it
     link_density: dict[str, float] = field(default_factory=dict, compare=False)
+    #: the page's headline (its first ``<h1>``, else its ``<title>``), where the reader knows it
+    headline: str = field(default="", compare=False)
 
     @property
     def words(self) -> int:
@@ -121,6 +127,14 @@ def _body_share(candidate: Candidate) -> float:
     return sum(len(p) for p in candidate.paragraphs if looks_like_body(p)) / total if total else 0.0
 
 
+def _headline_share(candidate: Candidate, headline: str) -> float:
+    """Share of the headline's longer words (4+ letters) that occur in the candidate."""
+    wanted = {w for w in _tokens(headline) if len(w) >= _HEADLINE_WORD}
+    if not wanted:
+        return 0.0
+    return len(wanted & set(_tokens(" ".join(candidate.paragraphs)))) / len(wanted)
+
+
 def _linky(run, densities: dict[str, float]) -> bool:
     """Whether a run of several paragraphs is mostly link text (a list of teasers)."""
     known = [densities[key] for key in (" ".join(p.split()) for p in run) if key in densities]
@@ -154,6 +168,9 @@ def choose(candidates: list[Candidate]) -> tuple[str | None, list[str]]:
     second = others[0]
     agreed = agreement(main, second)
     if not any(agreed):
+        if _headline_share(second, main.headline) > _headline_share(main, main.headline):
+            logger.debug("candidates share no paragraph, %s holds more of the headline", second.name)
+            return second.name, list(second.paragraphs)
         logger.debug("candidates %s and %s share no paragraph: %s kept", main.name, second.name, main.name)
         return main.name, list(main.paragraphs)
     covered = _covered_words(main, agreed)

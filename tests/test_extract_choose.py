@@ -60,3 +60,14 @@ def test_headline_is_the_h1_else_the_title_before_its_separator():
     assert headline(page) == "Council approves the plant"
     page = html.fromstring("<html><head><title>Plant approved | Herald</title></head><body></body></html>")
     assert headline(page) == "Plant approved"
+
+
+def test_an_edge_run_of_dated_teasers_goes():
+    dated = (
+        "2024-03-12 10:15:02 Mayor opens the new bridge over the river to traffic.",
+        "2024-03-12 09:40:11 Storm warning issued for the whole coast until Friday.",
+        "2024-03-11 18:02:45 Local team wins the regional cup after extra time.",
+    )
+    main = Candidate("trafilatura", dated + ARTICLE)
+    second = Candidate("justext", ARTICLE)
+    assert choose([main, second]) == ("trafilatura", list(ARTICLE))

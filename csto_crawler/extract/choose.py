@@ -13,7 +13,8 @@ its edges. The choice works on paragraphs, matched between candidates by shared 
   footers) and the second one is mostly finished sentences, the second one is the article;
 * otherwise the main candidate's paragraphs between the first and the last agreed paragraph
   stay, and an unagreed run at either edge stays only if it reads as body text (finished
-  sentences) and is not mostly link text: a list of teasers, dates or headlines goes.
+  sentences) and is not mostly link text or lines opening with a numeric date/time stamp: a
+  list of teasers, dates or headlines goes.
 
 Nothing here names a site; the features are the candidates' own text.
 """
@@ -39,6 +40,9 @@ _SUPPORT = 0.5
 _EDGE_BODY = 0.5
 #: An unagreed edge run whose blocks are on average more link text than this is a teaser list.
 _EDGE_LINKS = 0.3
+#: A line that opens with a numeric date or time stamp ("2012-01-17 18:00:34 Headline."): a
+#: dated teaser, when most lines of an edge run are such.
+_STAMPED = re.compile(r"^\d[\d.:/\- ]{6,}\s")
 #: One unagreed edge line shorter than this is left to the text cleaner.
 _SHORT_LINE = 150
 #: The second candidate replaces a main candidate wholly inside it when it adds more than this
@@ -112,10 +116,12 @@ def _covered_words(candidate: Candidate, agreed: list[bool]) -> int:
 
 def _bodylike(run) -> bool:
     """Whether an unagreed edge run stays: most of its text (furniture lines aside, which the
-    text cleaner drops anyway) reads as body text, or it is one short line (a caption, a
-    byline: the text cleaner judges those)."""
+    text cleaner drops anyway) reads as body text and it is not mostly dated teasers, or it is
+    one short line (a caption, a byline: the text cleaner judges those)."""
     if len(run) == 1 and len(run[0]) < _SHORT_LINE:
         return True
+    if len(run) > 1 and 2 * sum(1 for p in run if _STAMPED.match(p)) > len(run):
+        return False
     run = [p for p in run if not furniture.LINE_RE.match(p) and not furniture.RELATED_INLINE_RE.match(p)]
     total = sum(map(len, run))
     return not total or sum(len(p) for p in run if looks_like_body(p)) >= _EDGE_BODY * total

@@ -6,6 +6,8 @@
   (``generic.preclean`` then ``generic.main_paragraphs``);
 * ``justext``: jusText's block classifier on the same furniture-stripped tree
   (``paragraph_classifier``), a second opinion that costs no second parse;
+* every generic candidate carries the page's ``headline`` (its ``<h1>``, else its ``<title>``),
+  for the choice between readings that share nothing;
 * ``dense``: on a huge page only (megabytes of text, tens of thousands of elements), instead of
   the two above: the container whose long paragraphs hold the most text, found in one pass.
 
@@ -23,7 +25,7 @@ from csto_crawler.extract.document import paragraphs
 from csto_crawler.extract.paragraph_classifier import justext_paragraphs
 from csto_crawler.extract.rules import SiteRules
 
-__all__ = ["build", "site_candidate", "SITE_ENOUGH_WORDS"]
+__all__ = ["build", "site_candidate", "headline", "SITE_ENOUGH_WORDS"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,20 @@ SITE_ENOUGH_WORDS = 40
 HUGE_TEXT = 1_000_000
 HUGE_ELEMENTS = 30_000
 _LONG = 80
+#: An ``<h1>`` shorter than this (a logo, a rubric) is not the page's headline.
+_MIN_HEADLINE = 10
+
+
+def headline(tree) -> str:
+    """The page's headline: its first ``<h1>`` of some length, else the first part of its
+    ``<title>`` (before a `` | `` separator), "" when it has neither."""
+    for h1 in tree.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if len(text) >= _MIN_HEADLINE:
+            return text
+    title = tree.find(".//title")
+    text = " ".join(title.text_content().split()) if title is not None else ""
+    return text.split(" | ")[0]
 
 
 def site_candidate(tree, rules: SiteRules | None) -> tuple[Candidate | None, object]:
@@ -57,6 +73,7 @@ def build(tree, url: str, rules: SiteRules | None = None) -> tuple[list[Candidat
     candidates = [own] if own is not None else []
     if own is not None and own.words >= SITE_ENOUGH_WORDS:
         return candidates, content
+    title = headline(tree)
     generic.preclean(tree)
     body = tree.find("body")
     body = body if body is not None else tree
@@ -66,10 +83,10 @@ def build(tree, url: str, rules: SiteRules | None = None) -> tuple[list[Candidat
         candidates.append(Candidate("dense", tuple(paragraphs(_densest(body)))))
         return candidates, content
     main = generic.main_paragraphs(tree, url) or []
-    candidates.append(Candidate("trafilatura", tuple(main)))
+    candidates.append(Candidate("trafilatura", tuple(main), headline=title))
     sample = " ".join(main) or visible
     good, densities = justext_paragraphs(tree, sample)
-    candidates.append(Candidate("justext", tuple(good), link_density=densities))
+    candidates.append(Candidate("justext", tuple(good), link_density=densities, headline=title))
     return candidates, content
 
 

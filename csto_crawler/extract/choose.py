@@ -7,9 +7,14 @@ its edges. The choice works on paragraphs, matched between candidates by shared 
 * site rules that yield an article win (their fixtures prove them);
 * when the main candidate is a fragment of the second one (all of it agreed, and the second
   adds more text than the fragment holds), the second one is the article;
+* when the two share no paragraph, the one that shares more of the page's headline words is
+  the article (the other read a teaser box or a footer);
+* when the main candidate is mostly lines that are not sentences (headline lists, date stamps,
+  footers) and the second one is mostly finished sentences, the second one is the article;
 * otherwise the main candidate's paragraphs between the first and the last agreed paragraph
   stay, and an unagreed run at either edge stays only if it reads as body text (finished
-  sentences) and is not mostly link text: a list of teasers, dates or headlines goes.
+  sentences) and is not mostly link text or lines opening with a numeric date/time stamp: a
+  list of teasers, dates or headlines goes.
 
 Nothing here names a site; the features are the candidates' own text.
 """
@@ -35,6 +40,9 @@ _SUPPORT = 0.5
 _EDGE_BODY = 0.5
 #: An unagreed edge run whose blocks are on average more link text than this is a teaser list.
 _EDGE_LINKS = 0.3
+#: A line that opens with a numeric date or time stamp ("2012-01-17 18:00:34 Headline."): a
+#: dated teaser, when most lines of an edge run are such.
+_STAMPED = re.compile(r"^\d[\d.:/\- ]{6,}\s")
 #: One unagreed edge line shorter than this is left to the text cleaner.
 _SHORT_LINE = 150
 #: The second candidate replaces a main candidate wholly inside it when it adds more than this
@@ -42,6 +50,12 @@ _SHORT_LINE = 150
 _FRAGMENT_GROWTH = 1.0
 #: The main candidate counts as "wholly inside" when this share of its words is agreed.
 _FRAGMENT_COVERED = 0.95
+#: Share of a candidate's characters in body-like paragraphs (``looks_like_body``) below which
+#: the main candidate reads as a list, and at or above which the second one reads as prose.
+_LISTLIKE = 0.5
+_PROSE = 0.8
+#: Headline words shorter than this (articles, prepositions) are not compared.
+_HEADLINE_WORD = 4
 #: Site rules give way only when they yield fewer words than this.
 _SITE_MIN_WORDS = 40
 
@@ -54,6 +68,8 @@ class Candidate:
     paragraphs: tuple[str, ...]
     #: link density of the page's blocks by whitespace-normalized text, where the reader knows it
     link_density: dict[str, float] = field(default_factory=dict, compare=False)
+    #: the page's headline (its first ``<h1>``, else its ``<title>``), where the reader knows it
+    headline: str = field(default="", compare=False)
 
     @property
     def words(self) -> int:
@@ -100,13 +116,29 @@ def _covered_words(candidate: Candidate, agreed: list[bool]) -> int:
 
 def _bodylike(run) -> bool:
     """Whether an unagreed edge run stays: most of its text (furniture lines aside, which the
-    text cleaner drops anyway) reads as body text, or it is one short line (a caption, a
-    byline: the text cleaner judges those)."""
+    text cleaner drops anyway) reads as body text and it is not mostly dated teasers, or it is
+    one short line (a caption, a byline: the text cleaner judges those)."""
     if len(run) == 1 and len(run[0]) < _SHORT_LINE:
         return True
+    if len(run) > 1 and 2 * sum(1 for p in run if _STAMPED.match(p)) > len(run):
+        return False
     run = [p for p in run if not furniture.LINE_RE.match(p) and not furniture.RELATED_INLINE_RE.match(p)]
     total = sum(map(len, run))
     return not total or sum(len(p) for p in run if looks_like_body(p)) >= _EDGE_BODY * total
+
+
+def _body_share(candidate: Candidate) -> float:
+    """Share of the candidate's characters that are in body-like paragraphs."""
+    total = sum(map(len, candidate.paragraphs))
+    return sum(len(p) for p in candidate.paragraphs if looks_like_body(p)) / total if total else 0.0
+
+
+def _headline_share(candidate: Candidate, headline: str) -> float:
+    """Share of the headline's longer words (4+ letters) that occur in the candidate."""
+    wanted = {w for w in _tokens(headline) if len(w) >= _HEADLINE_WORD}
+    if not wanted:
+        return 0.0
+    return len(wanted & set(_tokens(" ".join(candidate.paragraphs)))) / len(wanted)
 
 
 def _linky(run, densities: dict[str, float]) -> bool:
@@ -142,11 +174,17 @@ def choose(candidates: list[Candidate]) -> tuple[str | None, list[str]]:
     second = others[0]
     agreed = agreement(main, second)
     if not any(agreed):
+        if _headline_share(second, main.headline) > _headline_share(main, main.headline):
+            logger.debug("candidates share no paragraph, %s holds more of the headline", second.name)
+            return second.name, list(second.paragraphs)
         logger.debug("candidates %s and %s share no paragraph: %s kept", main.name, second.name, main.name)
         return main.name, list(main.paragraphs)
     covered = _covered_words(main, agreed)
     second_covered = _covered_words(second, agreement(second, main))
     if covered >= _FRAGMENT_COVERED * main.words and second.words - second_covered > _FRAGMENT_GROWTH * main.words:
         logger.debug("%s is a fragment of %s: %s kept", main.name, second.name, second.name)
+        return second.name, list(second.paragraphs)
+    if _body_share(main) < _LISTLIKE and _body_share(second) >= _PROSE:
+        logger.debug("%s reads as a list, %s as prose: %s kept", main.name, second.name, second.name)
         return second.name, list(second.paragraphs)
     return main.name, _trim_edges(main, agreed, second.link_density)

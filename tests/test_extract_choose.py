@@ -1,0 +1,73 @@
+"""The choice between the generic readings (``choose``): the rules that swap the main reading
+for the second one, and the cases where the main reading must stay."""
+
+from lxml import html
+
+from csto_crawler.extract.candidates import headline
+from csto_crawler.extract.choose import Candidate, choose
+
+ARTICLE = (
+    "The regional council approved the new water treatment plant after a long public debate.",
+    "Construction is expected to begin in the spring and to last for about two years in total.",
+    "Residents who spoke at the hearing said they welcomed the plan but worried about the cost.",
+)
+TEASERS = (
+    "Mayor opens new bridge",
+    "12 March 2024 10:15",
+    "Storm warning for the coast",
+    "12 March 2024 09:40",
+    "Local team wins the cup",
+    "11 March 2024 18:02",
+    "Contacts | About us | Advertising",
+)
+FOOTER = (
+    "Copyright 1999-2024 The Example Herald. All rights reserved, reproduction is prohibited.",
+    "Registered as a mass medium by the national press authority under number 12345.",
+)
+
+
+def test_no_shared_paragraph_the_reading_with_the_headline_wins():
+    title = "Council approves new water treatment plant"
+    main = Candidate("trafilatura", FOOTER, headline=title)
+    second = Candidate("justext", ARTICLE, headline=title)
+    assert choose([main, second]) == ("justext", list(ARTICLE))
+
+
+def test_no_shared_paragraph_the_main_reading_stays_when_it_holds_the_headline():
+    title = "Council approves new water treatment plant"
+    other = ("Another story about the railway timetable changes that start in the summer months.",)
+    main = Candidate("trafilatura", ARTICLE, headline=title)
+    second = Candidate("justext", other, headline=title)
+    assert choose([main, second]) == ("trafilatura", list(ARTICLE))
+
+
+def test_a_list_like_main_reading_gives_way_to_prose():
+    main = Candidate("trafilatura", TEASERS + ARTICLE[:1])
+    second = Candidate("justext", ARTICLE)
+    assert choose([main, second]) == ("justext", list(ARTICLE))
+
+
+def test_a_prose_main_reading_is_not_swapped():
+    main = Candidate("trafilatura", ARTICLE)
+    second = Candidate("justext", ARTICLE[:2] + FOOTER)
+    name, paras = choose([main, second])
+    assert name == "trafilatura" and paras == list(ARTICLE)
+
+
+def test_headline_is_the_h1_else_the_title_before_its_separator():
+    page = html.fromstring("<html><head><title>Plant approved | Herald</title></head>"
+                           "<body><h1>Logo</h1><h1>Council approves the plant</h1></body></html>")
+    assert headline(page) == "Council approves the plant"
+    page = html.fromstring("<html><head><title>Plant approved | Herald</title></head><body></body></html>")
+    assert headline(page) == "Plant approved"
+
+
+def test_an_edge_run_of_dated_teasers_goes():
+    dated = (
+        "2024-03-12 10:15:02 Mayor opens the new bridge over the river to traffic.",
+        "2024-03-12 09:40:11 Storm warning issued for the whole coast until Friday.",
+        "2024-03-11 18:02:45 Local team wins the regional cup after extra time.",
+    )
+    main = Candidate("trafilatura", dated + ARTICLE)
+    second = Candidate("justext", ARTICLE)
+    assert choose([main, second]) == ("trafilatura", list(ARTICLE))

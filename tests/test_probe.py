@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -14,6 +15,7 @@ from csto_crawler import PROJECT_ROOT
 from csto_crawler.commands.probe import SiteProbe, verdict
 from csto_crawler.mirror import MirrorServer
 from csto_crawler.mirror.pages import load_fixture_pages
+from csto_crawler.sites import site_classes
 
 
 def probe(mirror: MirrorServer, *args: str) -> subprocess.CompletedProcess:
@@ -38,7 +40,12 @@ def test_probe_reports_entry_points_and_article_coverage():
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     out = done.stdout
     assert "akorda: ok — 2 article(s): title 2/2, date 2/2" in out
-    assert "feeds     200    3 entries  https://www.akorda.kz/ru/rss" in out
+    # the feed's article links (its items that match the site's article patterns)
+    feed = (PROJECT_ROOT / "tests" / "fixtures" / "akorda" / "ru_feed_rss.xml").read_text(encoding="utf-8")
+    spider = site_classes()["akorda"]()
+    items = [u for u in re.findall(r"<item>.*?<link>([^<]+)</link>", feed, re.S) if spider.is_article_url(u)]
+    assert len(items) == 4
+    assert f"feeds     200    {len(items)} entries  https://www.akorda.kz/ru/rss" in out
     assert "POST https://www.gov.kz/api/v1/public/_/c/k6" in out and "mfa_kz: ok" in out
     # a few articles only, and no listing paged on
     akorda_articles = [r for r in log if r.url and "akorda.kz" in r.url and r.url.split("/")[-1][-1].isdigit()

@@ -24,8 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from pipelines import transactions
 from pipelines.hashing import content_hash, short_hash
 from pipelines.reader import ArchiveReader
 from pipelines.schema import migrate
@@ -113,20 +113,11 @@ class Archive:
     def now(self) -> str:
         return _iso(self.clock())
 
-    @contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write transaction holding the write lock from its start (no upgrade deadlock)."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def _write(self):
+        return transactions.write(self.db)
 
     def _one(self, sql: str, params: tuple | dict = ()) -> dict | None:
-        rows = list(self.db.query(sql, params))
-        return rows[0] if rows else None
+        return transactions.first_row(self.db, sql, params)
 
     # -- sites and runs ------------------------------------------------------------------------
     def upsert_site(self, slug: str, *, name: str | None = None, home_url: str | None = None,

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import numpy as np
 from datasketch import MinHash
 from sqlite_utils import Database
 
+from pipelines import transactions
 from pipelines.stories.text import shingles, similar
 
 __all__ = ["BANDS", "NUM_PERM", "ROWS", "StoryIndex", "band_keys", "minhash"]
@@ -102,19 +102,11 @@ class StoryIndex:
         self.db = db
         self.now = now
 
-    @contextmanager
-    def _write(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def _write(self):
+        return transactions.write(self.db)
 
     def _one(self, sql: str, params: tuple | dict = ()) -> dict | None:
-        rows = list(self.db.query(sql, params))
-        return rows[0] if rows else None
+        return transactions.first_row(self.db, sql, params)
 
     # -- the public operations -----------------------------------------------------------------
     def assign(self, document_id: int) -> int | None:

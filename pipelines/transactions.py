@@ -1,0 +1,32 @@
+"""Write transactions on the archive, shared by its writers (``Archive``, ``StoryIndex``).
+
+``write(db)`` holds SQLite's write lock from the transaction's start (``BEGIN IMMEDIATE``), so
+two writers never deadlock upgrading a read lock, and rolls back on any exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlite_utils import Database
+
+__all__ = ["first_row", "write"]
+
+
+@contextmanager
+def write(db: Database) -> Iterator[None]:
+    """One write transaction holding the write lock from its start (no upgrade deadlock)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def first_row(db: Database, sql: str, params: tuple | dict = ()) -> dict | None:
+    """The first row of a query, or None."""
+    rows = list(db.query(sql, params))
+    return rows[0] if rows else None

@@ -171,68 +171,79 @@ class Archive:
             doc = self._one("SELECT d.*, v.content_hash AS current_hash FROM documents d "
                             "LEFT JOIN versions v ON v.id = d.current_version_id WHERE d.url = ?",
                             (key,))
-            if doc is not None and doc["current_hash"] == full_hash:
-                self.db.execute(
-                    "UPDATE documents SET last_checked = ?, status = 'live', etag = ?, "
-                    "last_modified = ? WHERE id = ?",
-                    (now, item.get("etag"), item.get("last_modified"), doc["id"]),
-                )
-                fetch_id = self._insert_fetch(item, run_id, now, "unchanged", doc["id"], None)
-                return StoreResult("unchanged", doc["id"], None, fetch_id)
-
-            if doc is not None:
-                held = self._hold_reason(doc, full_hash, len(text), run_id)
-                if held is not None:
-                    self.db.execute("UPDATE documents SET last_checked = ? WHERE id = ?",
-                                    (now, doc["id"]))
-                    fetch_id = self._insert_fetch(item, run_id, now, "unchanged", doc["id"], None,
-                                                  detail=held)
-                    logger.info("held a suspicious change of %s: %s", key, held)
-                    return StoreResult("unchanged", doc["id"], None, fetch_id, held=True)
-
-            self.db.execute(
-                "INSERT OR IGNORE INTO contents (hash, short_hash, title, text, chars) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (full_hash, short_hash(full_hash), title, text, len(text)),
-            )
-            if doc is None:
-                cursor = self.db.execute(
-                    "INSERT INTO documents (site, url, canonical_url, language, first_seen, "
-                    "last_checked, last_changed, status, versions, etag, last_modified) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'live', 0, ?, ?)",
-                    (item["site"], key, item.get("canonical_url"), item.get("language"), now,
-                     now, now, item.get("etag"), item.get("last_modified")),
-                )
-                document_id, number = int(cursor.lastrowid), 1
-            else:
-                document_id, number = doc["id"], doc["versions"] + 1
-            original = self._one(
-                "SELECT document_id FROM versions WHERE content_hash = ? AND document_id != ? "
-                "ORDER BY id LIMIT 1", (full_hash, document_id))
-            duplicate_of = original["document_id"] if original else None
-            cursor = self.db.execute(
-                "INSERT INTO versions (document_id, number, content_hash, fetched_at, run_id, "
-                "published_at, modified_at, author, source_credit, duplicate_of, capture_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (document_id, number, full_hash, now, run_id, item.get("published_at"),
-                 item.get("modified_at"), item.get("author"), item.get("source_credit"),
-                 duplicate_of, item.get("capture_id")),
-            )
-            version_id = int(cursor.lastrowid)
-            self.db.execute(
-                "UPDATE documents SET current_version_id = ?, versions = ?, last_changed = ?, "
-                "last_checked = ?, status = 'live', language = COALESCE(?, language), "
-                "etag = ?, last_modified = ? WHERE id = ?",
-                (version_id, number, now, now, item.get("language"), item.get("etag"),
-                 item.get("last_modified"), document_id),
-            )
-            if doc is not None:
-                outcome = "changed"
-            else:
-                outcome = "duplicate" if duplicate_of else "new"
+            kept = self._keep_current(doc, item, full_hash, len(text), now, run_id) if doc else None
+            if kept is not None:
+                return kept
+            outcome, document_id, version_id, number = self._add_version(
+                doc, item, key, full_hash, title, text, now, run_id)
             fetch_id = self._insert_fetch(item, run_id, now, outcome, document_id, version_id)
         logger.debug("stored %s %s (document %s, version %s)", outcome, key, document_id, number)
         return StoreResult(outcome, document_id, version_id, fetch_id)
+
+    def _keep_current(self, doc: dict, item: dict[str, Any], full_hash: str, chars: int,
+                      now: str, run_id: int | None) -> StoreResult | None:
+        """The ``unchanged`` result when a known document keeps its current version (the same
+        text, or a suspicious change held back), else None (inside the write transaction)."""
+        if doc["current_hash"] == full_hash:
+            self.db.execute(
+                "UPDATE documents SET last_checked = ?, status = 'live', etag = ?, "
+                "last_modified = ? WHERE id = ?",
+                (now, item.get("etag"), item.get("last_modified"), doc["id"]),
+            )
+            fetch_id = self._insert_fetch(item, run_id, now, "unchanged", doc["id"], None)
+            return StoreResult("unchanged", doc["id"], None, fetch_id)
+        held = self._hold_reason(doc, full_hash, chars, run_id)
+        if held is None:
+            return None
+        self.db.execute("UPDATE documents SET last_checked = ? WHERE id = ?", (now, doc["id"]))
+        fetch_id = self._insert_fetch(item, run_id, now, "unchanged", doc["id"], None, detail=held)
+        logger.info("held a suspicious change of %s: %s", doc["url"], held)
+        return StoreResult("unchanged", doc["id"], None, fetch_id, held=True)
+
+    def _add_version(self, doc: dict | None, item: dict[str, Any], key: str, full_hash: str,
+                     title: str | None, text: str, now: str,
+                     run_id: int | None) -> tuple[str, int, int, int]:
+        """Write the text (once), the document when new, and its next version; returns
+        (outcome, document id, version id, version number) (inside the write transaction)."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO contents (hash, short_hash, title, text, chars) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (full_hash, short_hash(full_hash), title, text, len(text)),
+        )
+        if doc is None:
+            cursor = self.db.execute(
+                "INSERT INTO documents (site, url, canonical_url, language, first_seen, "
+                "last_checked, last_changed, status, versions, etag, last_modified) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'live', 0, ?, ?)",
+                (item["site"], key, item.get("canonical_url"), item.get("language"), now,
+                 now, now, item.get("etag"), item.get("last_modified")),
+            )
+            document_id, number = int(cursor.lastrowid), 1
+        else:
+            document_id, number = doc["id"], doc["versions"] + 1
+        original = self._one(
+            "SELECT document_id FROM versions WHERE content_hash = ? AND document_id != ? "
+            "ORDER BY id LIMIT 1", (full_hash, document_id))
+        duplicate_of = original["document_id"] if original else None
+        cursor = self.db.execute(
+            "INSERT INTO versions (document_id, number, content_hash, fetched_at, run_id, "
+            "published_at, modified_at, author, source_credit, duplicate_of, capture_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (document_id, number, full_hash, now, run_id, item.get("published_at"),
+             item.get("modified_at"), item.get("author"), item.get("source_credit"),
+             duplicate_of, item.get("capture_id")),
+        )
+        version_id = int(cursor.lastrowid)
+        self.db.execute(
+            "UPDATE documents SET current_version_id = ?, versions = ?, last_changed = ?, "
+            "last_checked = ?, status = 'live', language = COALESCE(?, language), "
+            "etag = ?, last_modified = ? WHERE id = ?",
+            (version_id, number, now, now, item.get("language"), item.get("etag"),
+             item.get("last_modified"), document_id),
+        )
+        if doc is not None:
+            return "changed", document_id, version_id, number
+        return ("duplicate" if duplicate_of else "new"), document_id, version_id, number
 
     def _hold_reason(self, doc: dict, new_hash: str, new_chars: int,
                      run_id: int | None) -> str | None:

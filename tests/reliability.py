@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -187,6 +188,18 @@ def crawl(mirror_url: str, db: Path, site: TestSite, *settings: str, args: tuple
     argv += list(args)
     return subprocess.run(argv, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout, preexec_fn=preexec_fn)
+
+
+#: ``wrapper=PEAK_RSS`` runs the crawl under tests/peak_rss.py; ``peak_mb(proc)`` reads the result.
+PEAK_RSS = (sys.executable, str(Path(__file__).with_name("peak_rss.py")))
+
+
+def peak_mb(proc: subprocess.CompletedProcess) -> float:
+    """The peak RSS (MB) of a crawl run with ``wrapper=PEAK_RSS``: of the crawl process or of
+    one of its extraction workers, whichever was largest."""
+    found = re.findall(r"^peak_rss_mb=([0-9.]+)$", proc.stderr, re.M)
+    assert found, "the crawl was not run with wrapper=PEAK_RSS"
+    return float(found[-1])
 
 
 def crawl_ok(*a, **kw) -> subprocess.CompletedProcess:

@@ -11,12 +11,11 @@ larger than the size limit). Each test checks the archive afterwards.
 
 from __future__ import annotations
 
-import resource
-
 import pytest
 from reliability import (
     BASE,
     FEED,
+    PEAK_RSS,
     TestSite,
     assert_kept,
     assert_sound,
@@ -26,6 +25,7 @@ from reliability import (
     mirror_hits,
     outcomes,
     paragraphs,
+    peak_mb,
     query,
     snapshot,
 )
@@ -122,12 +122,13 @@ def world(tmp_path_factory):
         mirror.fault(site.url(2), "body", body=PDF, content_type="application/pdf")
         mirror.fault(site.url(3), "body", body=b"", content_type="text/html")
         mirror.fault(HUGE_FEED, "huge")
-        proc = crawl_ok(mirror.base_url, db, site, "CSTO_RECHECK_SCHEDULE=*:0s", log_level="DEBUG")
+        proc = crawl_ok(mirror.base_url, db, site, "CSTO_RECHECK_SCHEDULE=*:0s", log_level="DEBUG",
+                        wrapper=PEAK_RSS)
         requested = [r.url for r in mirror.requests()]
         hits = {n: mirror_hits(mirror, site.url(n)) for n in site.articles}
     yield {"site": site, "db": db, "before": before, "run": run, "stderr": proc.stderr,
            "requested": requested, "hits": hits,
-           "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+           "peak_mb": peak_mb(proc)}
 
 
 def fetched(world, n: int):

@@ -12,12 +12,12 @@ crawl finds the mirror gone (connection refused).
 
 from __future__ import annotations
 
-import resource
 import socket
 import zlib
 
 import pytest
 from reliability import (
+    PEAK_RSS,
     TestSite,
     assert_kept,
     assert_sound,
@@ -27,6 +27,7 @@ from reliability import (
     last_run,
     mirror_hits,
     outcomes,
+    peak_mb,
     query,
     snapshot,
 )
@@ -96,11 +97,11 @@ def world(tmp_path_factory):
             mirror.fault(site.articles[n].url, kind, **options)
         urls = ",".join(site.articles[n].url for n in FAULTS)
         mirror.clear_requests()
-        proc = crawl_ok(mirror.base_url, db, site, *SETTINGS, args=("-a", f"urls={urls}"))
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        proc = crawl_ok(mirror.base_url, db, site, *SETTINGS, args=("-a", f"urls={urls}"),
+                        wrapper=PEAK_RSS)
         log = {n: mirror_hits(mirror, site.articles[n].url) for n in FAULTS}
     yield {"site": site, "db": db, "before": before, "run": baseline_run, "log": log,
-           "stderr": proc.stderr, "peak_mb": peak_mb}
+           "stderr": proc.stderr, "peak_mb": peak_mb(proc)}
 
 
 def fetched(world, n: int) -> list[tuple[str, str | None]]:

@@ -140,6 +140,12 @@ class StorePipeline:
             return
         self.failure = f"{type(exc).__name__}: {exc}"
         self.stats.set_value("csto/store/failure", self.failure)
+        if self.stats.get_value("csto/capture/failure"):
+            # the capture middleware already said it (one ERROR line) and is stopping the crawl
+            logger.debug("archive %s cannot be written either (%s)", self.db_path, self.failure)
+            if close:
+                self._close_failed()
+            return
         logger.error(
             "archive %s cannot be written (%s): stopping the crawl. Everything stored so far is "
             "complete (each item is one transaction); free disk space or make the archive "

@@ -158,7 +158,8 @@ class CaptureMiddleware:
             logger.debug("%s: %s", request.url, reason)
             return
         self.stats.set_value("csto/capture/failure", reason)
-        logger.error("%s: %s: stopping the crawl; the fetch is not stored (a version is never "
+        logger.error("%s: the raw capture cannot be written (%s): stopping the crawl; the fetch "
+                     "is not stored (a version is never "
                      "stored without its capture). Free disk space or fix CSTO_WARC_DIR, then "
                      "run again", request.url, reason)
         from scrapy.utils.defer import deferred_from_coro

@@ -183,3 +183,22 @@ def test_an_old_archive_upgrades_in_place_with_null_captures(tmp_path):
         assert archive.versions(1)[0]["capture_id"] is None and archive.versions(1)[0]["text"]
         report = check_archive(path, archive.db)
     assert report.ok and report.versions_without_capture == 1 and report.captures == 0
+
+
+def test_two_writers_starting_in_the_same_second_take_different_files(tmp_path, monkeypatch):
+    """Two crawls race for one file name: the one that loses takes the next serial (was an
+    OSError that stopped its crawl)."""
+    from datetime import UTC, datetime
+
+    from csto_crawler.capture import warc as warc_module
+
+    clock = lambda: datetime(2026, 12, 2, 12, 0, 0, tzinfo=UTC)  # noqa: E731
+    first = warc_module.WarcWriter(tmp_path, clock=clock)
+    first._open_next()
+    second = warc_module.WarcWriter(tmp_path, clock=clock)
+    real_exists = type(tmp_path).exists
+    monkeypatch.setattr(type(tmp_path), "exists", lambda self: False if self.suffix == ".gz" else real_exists(self))
+    second._open_next()
+    assert first.path != second.path and first.path.parent == second.path.parent
+    first.close()
+    second.close()

@@ -134,10 +134,13 @@ class WarcWriter:
         while True:
             path = self.directory / f"{self.prefix}-{stamp}-{self.serial:05d}.warc.gz"
             self.serial += 1
-            if not path.exists():
+            try:
+                # "xb": never append to (or clobber) a file another process may be writing; two
+                # crawls starting in the same second race for a name, the loser takes the next
+                self._file = path.open("xb")
                 break
-        # "xb": never append to (or clobber) a file another process may be writing
-        self._file = path.open("xb")
+            except FileExistsError:
+                continue
         self.path = path
         self.files.append(path)
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")

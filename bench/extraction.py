@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 
 from csto_crawler.extract import extract  # noqa: E402
+from csto_crawler.extract.evaluate import counts_f1  # noqa: E402
 from csto_crawler.sites import rules_for_url  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -216,13 +217,7 @@ def bow_f1(got: str | None, gold: str | None) -> float:
     import unicodedata
 
     a, b = (Counter(_TOKEN.findall(unicodedata.normalize("NFKC", t or "").lower())) for t in (got, gold))
-    if not a and not b:
-        return 1.0
-    common = sum((a & b).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(a.values()), common / sum(b.values())
-    return 2 * precision * recall / (precision + recall)
+    return counts_f1(a, b)
 
 
 def evalset_pages(root: Path) -> list[dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["tokens", "token_f1"]
+__all__ = ["counts_f1", "tokens", "token_f1"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -17,7 +17,11 @@ def tokens(text: str | None) -> list[str]:
 
 def token_f1(got: str | None, gold: str | None) -> float:
     """Bag-of-words F1 between two texts (1.0 when both are empty)."""
-    a, b = Counter(tokens(got)), Counter(tokens(gold))
+    return counts_f1(Counter(tokens(got)), Counter(tokens(gold)))
+
+
+def counts_f1(a: Counter, b: Counter) -> float:
+    """F1 between two bags of tokens however they were counted (1.0 when both are empty)."""
     if not a and not b:
         return 1.0
     common = sum((a & b).values())

@@ -71,3 +71,32 @@ def test_an_edge_run_of_dated_teasers_goes():
     main = Candidate("trafilatura", dated + ARTICLE)
     second = Candidate("justext", ARTICLE)
     assert choose([main, second]) == ("trafilatura", list(ARTICLE))
+
+
+def test_no_shared_paragraph_prose_beats_a_list_even_when_the_list_holds_more_headline():
+    # a "related news" list on the same subject repeats the headline's words; the article
+    # paraphrases them (the shape of a regional portal page in dev-real)
+    title = "Mayor opens new bridge over the storm-damaged coast road"
+    main = Candidate("trafilatura", TEASERS, headline=title)
+    second = Candidate("justext", ARTICLE, headline=title)
+    assert choose([main, second]) == ("justext", list(ARTICLE))
+
+
+def test_no_shared_paragraph_and_no_headline_the_reading_with_far_more_body_text_wins():
+    poll = ("Prices will rise a lot 79%", "Prices will not change 4%")
+    lead = (ARTICLE[0],)
+    title = "Daily Bulletin"  # the site's name: no help
+    assert choose([Candidate("trafilatura", lead + poll, headline=title),
+                   Candidate("justext", ARTICLE[1:] * 3, headline=title)])[0] == "justext"
+    # comparable amounts of body text: the main reading stays
+    assert choose([Candidate("trafilatura", ARTICLE[:2], headline=title),
+                   Candidate("justext", FOOTER, headline=title)])[0] == "trafilatura"
+
+
+def test_headline_words_match_in_other_inflections():
+    title = "Паллиативное отделение открылось в горбольнице"
+    main = Candidate("trafilatura", ("Погода на выходные: дожди и ветер по всей области, сообщили синоптики.",),
+                     headline=title)
+    second = Candidate("justext", ("В горбольнице открылось отделение паллиативной терапии для пациентов.",),
+                       headline=title)
+    assert choose([main, second])[0] == "justext"

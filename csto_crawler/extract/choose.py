@@ -7,8 +7,9 @@ its edges. The choice works on paragraphs, matched between candidates by shared 
 * site rules that yield an article win (their fixtures prove them);
 * when the main candidate is a fragment of the second one (all of it agreed, and the second
   adds more text than the fragment holds), the second one is the article;
-* when the two share no paragraph, the one that shares more of the page's headline words is
-  the article (the other read a teaser box or a footer);
+* when the two share no paragraph: the one that reads as prose when the other reads as a list
+  (headlines, poll options); else the one that shares more of the page's headline words (the
+  other read a teaser box or a footer); else the one with much more body text;
 * when the main candidate is mostly lines that are not sentences (headline lists, date stamps,
   footers) and the second one is mostly finished sentences, the second one is the article;
 * otherwise the main candidate's paragraphs between the first and the last agreed paragraph
@@ -54,8 +55,14 @@ _FRAGMENT_COVERED = 0.95
 #: the main candidate reads as a list, and at or above which the second one reads as prose.
 _LISTLIKE = 0.5
 _PROSE = 0.8
+#: Of two readings that share nothing and as much of the headline, the second wins when it
+#: has more than this many times the main one's body-like characters.
+_DISJOINT_GROWTH = 2.0
 #: Headline words shorter than this (articles, prepositions) are not compared.
 _HEADLINE_WORD = 4
+#: Headline words are compared by their first letters, so inflected forms match
+#: ("паллиативное" / "паллиативной", "election" / "elections").
+_STEM = 5
 #: Site rules give way only when they yield fewer words than this.
 _SITE_MIN_WORDS = 40
 
@@ -135,10 +142,10 @@ def _body_share(candidate: Candidate) -> float:
 
 def _headline_share(candidate: Candidate, headline: str) -> float:
     """Share of the headline's longer words (4+ letters) that occur in the candidate."""
-    wanted = {w for w in _tokens(headline) if len(w) >= _HEADLINE_WORD}
+    wanted = {w[:_STEM] for w in _tokens(headline) if len(w) >= _HEADLINE_WORD}
     if not wanted:
         return 0.0
-    return len(wanted & set(_tokens(" ".join(candidate.paragraphs)))) / len(wanted)
+    return len(wanted & {w[:_STEM] for w in _tokens(" ".join(candidate.paragraphs))}) / len(wanted)
 
 
 def _linky(run, densities: dict[str, float]) -> bool:
@@ -159,6 +166,31 @@ def _trim_edges(main: Candidate, agreed: list[bool], densities: dict[str, float]
     return (head if keep(head) else []) + body + (tail if keep(tail) else [])
 
 
+def _body_chars(candidate: Candidate) -> int:
+    return sum(len(p) for p in candidate.paragraphs if looks_like_body(p))
+
+
+def _disjoint(main: Candidate, second: Candidate) -> tuple[str, list[str]]:
+    """Two readings that share no paragraph: the one that reads as prose when the other reads
+    as a list; else the one holding more of the headline; when the headline does not tell
+    them apart, the one with much more body text (the other read a poll, a teaser box or a
+    lone lead); else the main one."""
+    for listlike, prose in ((main, second), (second, main)):
+        if _body_share(listlike) < _LISTLIKE and _body_share(prose) >= _PROSE:
+            logger.debug("candidates share no paragraph, %s reads as a list, %s as prose", listlike.name, prose.name)
+            return prose.name, list(prose.paragraphs)
+    main_share, second_share = _headline_share(main, main.headline), _headline_share(second, main.headline)
+    if second_share != main_share:
+        winner = second if second_share > main_share else main
+        logger.debug("candidates share no paragraph, %s holds more of the headline", winner.name)
+        return winner.name, list(winner.paragraphs)
+    if _body_chars(second) > _DISJOINT_GROWTH * _body_chars(main):
+        logger.debug("candidates share no paragraph, %s holds far more body text", second.name)
+        return second.name, list(second.paragraphs)
+    logger.debug("candidates %s and %s share no paragraph: %s kept", main.name, second.name, main.name)
+    return main.name, list(main.paragraphs)
+
+
 def choose(candidates: list[Candidate]) -> tuple[str | None, list[str]]:
     """The chosen paragraphs and the name of the candidate they mainly come from."""
     by_name = {c.name: c for c in candidates if c.paragraphs}
@@ -174,11 +206,7 @@ def choose(candidates: list[Candidate]) -> tuple[str | None, list[str]]:
     second = others[0]
     agreed = agreement(main, second)
     if not any(agreed):
-        if _headline_share(second, main.headline) > _headline_share(main, main.headline):
-            logger.debug("candidates share no paragraph, %s holds more of the headline", second.name)
-            return second.name, list(second.paragraphs)
-        logger.debug("candidates %s and %s share no paragraph: %s kept", main.name, second.name, main.name)
-        return main.name, list(main.paragraphs)
+        return _disjoint(main, second)
     covered = _covered_words(main, agreed)
     second_covered = _covered_words(second, agreement(second, main))
     if covered >= _FRAGMENT_COVERED * main.words and second.words - second_covered > _FRAGMENT_GROWTH * main.words:

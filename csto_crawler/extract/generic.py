@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 from trafilatura import bare_extraction
 
@@ -61,6 +62,20 @@ def _attrs(element) -> str:
     return f"{element.get('class') or ''} {element.get('id') or ''}".strip()
 
 
+@lru_cache(maxsize=16384)
+def _drop_word(attrs: str) -> str | None:
+    """The furniture word of a class/id string ("related", "sidebar"…), casefolded; None if
+    it has none. Cached: a page repeats a few hundred class strings over thousands of elements."""
+    match = furniture.DOM_DROP_RE.search(attrs)
+    return match.group(0).strip("-_ ").casefold() if match else None
+
+
+@lru_cache(maxsize=16384)
+def _strong(attrs: str) -> bool:
+    """Whether a class/id string names furniture that never holds the article (comments…)."""
+    return furniture.DOM_STRONG_RE.search(attrs) is not None
+
+
 def in_furniture(element) -> bool:
     """Whether an element sits in a header/nav/footer/aside or a furniture-classed container."""
     node = element
@@ -71,8 +86,8 @@ def in_furniture(element) -> bool:
         if tag == "header" and next(node.iter("h1"), None) is None:
             return True  # a page header; an article's own header holds its h1
         attrs = _attrs(node)
-        if attrs and (furniture.DOM_DROP_RE.search(attrs) or furniture.DOM_STRONG_RE.search(attrs)):
-            if furniture.DOM_STRONG_RE.search(attrs):
+        if attrs and (_drop_word(attrs) or _strong(attrs)):
+            if _strong(attrs):
                 return True
             if not _CONTENT_HINT.search(attrs) and not _article_header(node, attrs):
                 return True
@@ -171,7 +186,7 @@ def preclean(tree) -> int:
     # comment threads and cookie notices go first: their long paragraphs must not count in
     # the article's share that guards the other removals below
     doomed = [element for element in tree.xpath(".//*[@class or @id]")
-              if element.tag not in _PROTECTED and furniture.DOM_STRONG_RE.search(_attrs(element))
+              if element.tag not in _PROTECTED and _strong(_attrs(element))
               and not any(id(h) in h1s for h in element.iter("h1"))]
     for element in doomed:
         remove(element)
@@ -205,7 +220,7 @@ def preclean(tree) -> int:
             continue
         if tag == "blockquote":
             continue  # an embedded post quoted by the article ("telegram-post", "twitter-tweet")
-        if furniture.DOM_DROP_RE.search(attrs) and not holds_article(element):
+        if _drop_word(attrs) and not holds_article(element):
             doomed.append(element)
     doomed = _spare_article_classes(doomed, long_paras, total)
     for element in doomed:
@@ -219,17 +234,15 @@ def _spare_article_classes(doomed: list, long_paras: dict, total: int) -> list:
     ``paywall`` or ``promo-text`` marks the article, not furniture, whatever the word says."""
     share: dict[str, int] = {}
     for element in doomed:
-        match = furniture.DOM_DROP_RE.search(_attrs(element))
-        if match:
-            word = match.group(0).strip("-_ ").casefold()
+        word = _drop_word(_attrs(element))
+        if word:
             share[word] = share.get(word, 0) + sum(
                 long_paras[id(p)][1] for p in element.iter("p") if id(p) in long_paras)
     spared = {word for word, length in share.items() if length > 0.5 * total}
     if not spared:
         return doomed
     logger.debug("furniture classes holding the article kept: %s", sorted(spared))
-    return [e for e in doomed if not ((m := furniture.DOM_DROP_RE.search(_attrs(e)))
-                                      and m.group(0).strip("-_ ").casefold() in spared)]
+    return [e for e in doomed if _drop_word(_attrs(e)) not in spared]
 
 
 _LEAD_QUERY = (

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from csto_crawler.extract import furniture
 from csto_crawler.extract.textclean import looks_like_body
@@ -78,16 +79,19 @@ class Candidate:
     #: the page's headline (its first ``<h1>``, else its ``<title>``), where the reader knows it
     headline: str = field(default="", compare=False)
 
-    @property
+    @cached_property
     def words(self) -> int:
-        return sum(len(_WORD.findall(p)) for p in self.paragraphs)
+        return sum(len(_tokens(p)) for p in self.paragraphs)
 
 
-def _tokens(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(text)]
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    """The casefolded words of a paragraph (cached: the choice reads each paragraph several
+    times, from both sides)."""
+    return tuple(w.casefold() for w in _WORD.findall(text))
 
 
-def _grams(tokens: list[str]) -> list[tuple[str, ...]]:
+def _grams(tokens) -> list[tuple[str, ...]]:
     if len(tokens) < _N:
         return [tuple(tokens)] if tokens else []
     return [tuple(tokens[i:i + _N]) for i in range(len(tokens) - _N + 1)]
@@ -118,7 +122,7 @@ def agreement(main: Candidate, other: Candidate) -> list[bool]:
 
 
 def _covered_words(candidate: Candidate, agreed: list[bool]) -> int:
-    return sum(len(_WORD.findall(p)) for p, ok in zip(candidate.paragraphs, agreed, strict=True) if ok)
+    return sum(len(_tokens(p)) for p, ok in zip(candidate.paragraphs, agreed, strict=True) if ok)
 
 
 def _bodylike(run) -> bool:

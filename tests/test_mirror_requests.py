@@ -5,6 +5,7 @@ do not matter (``any_value``). Real loopback sockets, pages written to a tempora
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -80,3 +81,20 @@ def test_any_value_parameters_match_every_value(mirror):
     for query in ("year=2026&month=12", "year=1999&month=01"):
         assert _open(urllib.request.Request(mirror.url_for(f"https://example.org/map.php?{query}")))[:2] == (200, b"<urlset/>")
     assert _open(urllib.request.Request(mirror.url_for("https://example.org/map.php?year=2026")))[0] == 404
+
+
+def test_an_answer_received_is_in_the_log_even_when_its_logging_lags(mirror, monkeypatch):
+    """The client can read an answer before the handler thread logs it (the race CI once hit):
+    ``requests()`` waits for answers already begun."""
+    from csto_crawler.mirror.handler import MirrorHandler
+
+    logged = MirrorHandler._log
+
+    def late_log(self, *args, **kwargs):
+        time.sleep(0.3)
+        logged(self, *args, **kwargs)
+
+    monkeypatch.setattr(MirrorHandler, "_log", late_log)
+    status, _, _ = _open(urllib.request.Request(mirror.url_for("https://example.org/news/")))
+    assert status == 200
+    assert [(r.method, r.status) for r in mirror.requests()] == [("GET", 200)]

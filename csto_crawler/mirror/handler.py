@@ -102,6 +102,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 30  # an idle keep-alive connection is closed after this
     server: MirrorHTTPServer
+    #: None outside a page request; False while a page request is served but not yet answered;
+    #: True once its answer has begun and until it is logged (``MirrorServer.requests`` waits).
+    _answering: bool | None = None
 
     # -- plumbing ------------------------------------------------------------------------------
     def version_string(self) -> str:
@@ -128,18 +131,38 @@ class MirrorHandler(BaseHTTPRequestHandler):
         elif self.path in ("/", ""):
             self._index(head)
         else:
+            self._answering = False
             try:
                 self._serve(head)
             except (ConnectionResetError, BrokenPipeError):
                 # the client gave up first (its timeout, a size limit): nothing to answer
                 logger.debug("mirror: client went away during %s", self.path)
                 self.close_connection = True
+            finally:
+                if self._answering:  # answered but never logged: the log waits no longer
+                    self.server.mirror._answer_ended(None)
+                self._answering = None
+
+    def _answer_begins(self) -> None:
+        """A page request's answer starts reaching the client: until it is logged,
+        ``MirrorServer.requests`` waits for it (the client may read it before it is logged)."""
+        if self._answering is False:
+            self._answering = True
+            self.server.mirror._answer_began()
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._answer_begins()
+        super().send_response(code, message)
 
     def _log(self, url: str | None, status: int, conditional: bool, sent: int, gzipped: bool,
              fault: str | None) -> None:
-        self.server.mirror._record(RequestRecord(self.command, self.path, url, status,
-                                                 conditional, sent, gzipped, fault,
-                                                 time.monotonic()))
+        record = RequestRecord(self.command, self.path, url, status, conditional, sent, gzipped,
+                               fault, time.monotonic())
+        if self._answering:
+            self._answering = False
+            self.server.mirror._answer_ended(record)
+        else:
+            self.server.mirror._record(record)
 
     def _write_response(self, status: int, headers: list[tuple[str, str]], body: bytes,
                         head: bool, length: int | None = None) -> None:
@@ -333,6 +356,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
     def _reset_connection(self) -> None:
         """Abort the connection with a TCP RST and no response."""
+        self._answer_begins()
         try:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.rfile.close()

@@ -39,6 +39,9 @@ __all__ = ["DEFAULT_FIXTURES", "FAULT_KINDS", "MirrorServer", "RequestRecord", "
 
 logger = logging.getLogger(__name__)
 
+#: How long ``requests()`` waits for answers already sent to be logged (seconds).
+ANSWER_WAIT = 5.0
+
 #: Where the fixture pages are (the mirror serves them).
 DEFAULT_FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 #: What ``fault(url, kind)`` can do to a page.
@@ -93,7 +96,8 @@ class MirrorServer:
         self._faults: dict[str, Fault] = {}
         self._fault_lock = threading.Lock()
         self._log: deque[RequestRecord] = deque(maxlen=log_size)
-        self._log_lock = threading.Lock()
+        self._log_lock = threading.Condition()
+        self._answering = 0  #: answers begun and not yet logged
         self._stopping = threading.Event()
         self._httpd: MirrorHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -267,9 +271,24 @@ class MirrorServer:
         with self._log_lock:
             self._log.append(record)
 
-    def requests(self) -> list[RequestRecord]:
-        """Every request answered so far (oldest first; admin requests excluded)."""
+    def _answer_began(self) -> None:
         with self._log_lock:
+            self._answering += 1
+
+    def _answer_ended(self, record: RequestRecord | None) -> None:
+        """An answer that began is logged (``record``), or was abandoned (None)."""
+        with self._log_lock:
+            self._answering -= 1
+            if record is not None:
+                self._log.append(record)
+            self._log_lock.notify_all()
+
+    def requests(self) -> list[RequestRecord]:
+        """Every request answered so far (oldest first; admin requests excluded). A client can
+        read an answer before its handler has logged it: answers already begun are waited for
+        (at most ``ANSWER_WAIT`` seconds), so what a client has received is in the log."""
+        with self._log_lock:
+            self._log_lock.wait_for(lambda: self._answering == 0, timeout=ANSWER_WAIT)
             return list(self._log)
 
     def clear_requests(self) -> None:

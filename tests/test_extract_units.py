@@ -323,3 +323,38 @@ def test_zone_less_time_takes_the_zone_of_the_hosts_country(url, expected):
                       for i in range(8))
             + "</article></body></html>")
     assert extract(page, url).published_at == expected
+
+
+# --- photo captions -------------------------------------------------------------------------
+def _page_with(figures: str, paragraphs: list[str]) -> str:
+    half = (len(paragraphs) + 1) // 2
+    before, after = ("".join(f"<p>{p}</p>" for p in part) for part in (paragraphs[:half], paragraphs[half:]))
+    return (f"<html><head><title>Заседание СМИД ОДКБ</title></head><body><article><h1>Заседание СМИД ОДКБ</h1>"
+            f"{before}{figures}{after}</article></body></html>")
+
+
+def test_a_photo_caption_is_not_article_text():
+    caption = "Министры перед началом заседания в Минске, 27 ноября. Фото: пресс-служба МИД"
+    html = _page_with(f"<figure><img src=a.jpg><figcaption>{caption}</figcaption></figure>"
+                      f"<div class='photo-caption'>Делегации у здания МИД Беларуси.</div>", BODY * 2)
+    text = extract(html, "https://example.org/news/1").text
+    assert BODY[0] in text and BODY[2] in text
+    assert "Фото" not in text and "Делегации" not in text
+
+
+def test_a_gallery_told_in_its_captions_keeps_them():
+    captions = [f"{sentence} Кадр {n}." for n, sentence in enumerate(BODY * 3)]
+    figures = "".join(f"<figure><img src={n}.jpg><figcaption>{c}</figcaption></figure>" for n, c in enumerate(captions))
+    text = extract(_page_with(figures, BODY[:1]), "https://example.org/gallery/1").text
+    assert all(caption in text for caption in captions)
+
+
+@pytest.mark.parametrize("line", [
+    "In einem Interview sagte er: „Ich werde nicht Netanyahus Boxsack sein, wie es Smotrich ist.“",
+    "Il a déclaré que la réunion des ministres aurait lieu à Minsk en novembre prochain. »",
+    "集体安全条约组织成员国外长理事会会议在明斯克举行，各方就阿富汗局势交换了意见并通过了两项联合声明。",
+    "इस बैठक में सामूहिक सुरक्षा संधि संगठन के सदस्य देशों के विदेश मंत्रियों ने भाग लिया।",
+])
+def test_a_finished_sentence_reads_as_body_in_any_script_and_quoting(line):
+    from csto_crawler.extract.textclean import looks_like_body
+    assert looks_like_body(line)

@@ -2,8 +2,8 @@
 
 * ``preclean`` removes page furniture from the DOM by tag and by class/id words
   (``csto_crawler.extract.furniture``), guarded so a wrapper holding the article is never
-  removed; it turns ``<figure>``/``<figcaption>`` into plain blocks so photo captions and
-  credits survive (trafilatura drops figures).
+  removed; photo captions and credits go too (they describe a picture the text does not
+  show), except on a page told in its captions (a gallery), where they become paragraphs.
 * ``main_paragraphs`` runs trafilatura once on the already parsed tree, in precision mode,
   without comments, and serializes its body one paragraph per block.
 * ``find_title`` and ``find_date`` read the visible headline and the article's own date,
@@ -130,14 +130,59 @@ _CREDIT_QUERY = (
 )
 
 
+#: Captions are the article (a gallery told in its captions) when they hold more than this
+#: share of the page's paragraph text outside them.
+_GALLERY = 1.0
+
+
 def _caption_paragraph(element) -> None:
-    """Make a photo caption/credit a plain paragraph. Its ``caption`` class or id goes too:
+    """Make a photo caption a plain paragraph. Its ``caption`` class or id goes too:
     trafilatura, told to leave images out, discards every element whose class or id says
-    ``caption``, which would undo the point of keeping captions."""
+    ``caption``, which would undo the point of keeping them."""
     element.tag = "p"
     for attr in ("class", "id"):
         if "aption" in (element.get(attr) or ""):
             del element.attrib[attr]
+
+
+def _caption_elements(tree) -> list:
+    """``<figcaption>``s and leaf elements whose class says caption or photo text."""
+    found = list(tree.iter("figcaption"))
+    for element in tree.xpath(".//*[contains(@class,'aption') or contains(@class,'photo') or contains(@class,'image') "
+                              "or contains(@class,'picture') or contains(@class,'img') or contains(@class,'podpis') "
+                              "or contains(@class,'foto')]"):
+        if element.tag in ("div", "span", "small", "em", "i") and _CAPTION_CLASS.search(element.get("class") or ""):
+            if not len(element.xpath(".//p|.//div|.//img")):
+                found.append(element)
+    return found
+
+
+def _captions(tree) -> int:
+    """Photo captions and credits describe a picture the text does not show: they go, and
+    ``<figure>`` becomes a plain block (its other text stays). A page whose captions hold
+    more text than its paragraphs outside them tells its story in captions (a gallery):
+    there they become paragraphs. The number of captions removed."""
+    captions = _caption_elements(tree)
+    for element in list(tree.iter("figure")):
+        element.tag = "div"
+    if not captions:
+        return 0
+    held = set(captions)  # the elements themselves: their proxies (and ids) stay theirs
+
+    def in_caption(element) -> bool:
+        return any(a in held for a in element.iterancestors())
+
+    outer = [caption for caption in captions if not in_caption(caption)]
+    caption_chars = sum(len(caption.text_content()) for caption in outer)
+    other_chars = sum(len(p.text_content()) for p in tree.iter("p") if p not in held and not in_caption(p))
+    if caption_chars > _GALLERY * other_chars:
+        for caption in captions:
+            _caption_paragraph(caption)
+        return 0
+    for caption in outer:
+        remove(caption)
+    removed = len(outer)
+    return removed
 
 
 _HEADING_QUERY = (
@@ -166,21 +211,11 @@ def _labelled_related_blocks(tree):
 def preclean(tree) -> int:
     """Remove furniture elements from a tree (in place); the number removed."""
     unwrap_layout_tables(tree)
-    for element in list(tree.iter("figure", "figcaption")):
-        if element.tag == "figcaption":
-            _caption_paragraph(element)
-        else:
-            element.tag = "div"
-    for element in tree.xpath(".//*[contains(@class,'aption') or contains(@class,'photo') or contains(@class,'image') "
-                              "or contains(@class,'picture') or contains(@class,'img') or contains(@class,'podpis') "
-                              "or contains(@class,'foto')]"):
-        if element.tag in ("div", "span", "small", "em", "i") and _CAPTION_CLASS.search(element.get("class") or ""):
-            if not len(element.xpath(".//p|.//div|.//img")):
-                _caption_paragraph(element)  # photo captions and credits are part of the article
+    removed = _captions(tree)
     doomed = list(tree.iter(_ALWAYS_DROP))
     for element in doomed:
         remove(element)
-    removed = len(doomed)
+    removed += len(doomed)
     headlines = list(tree.iter("h1"))  # held, so their ids stay theirs (see _long_paragraphs)
     h1s = set(map(id, headlines))
     # comment threads and cookie notices go first: their long paragraphs must not count in

@@ -40,8 +40,15 @@ _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^)\s]*)\)")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _BULLET = re.compile(r"^(?:[-*•·▪►▸◦]|\d{1,2}[.)](?=\s+\D))\s+(?=\S)")
-_TERMINAL = re.compile(r"[.!?;:։՞؟۔][\"'»”’)\]]*$")
-_ELLIPSIS = re.compile(r"(?:\.\.\.|…)[\"'»”’)\]]*$")
+#: Sentence-final punctuation of the scripts we meet (Latin, Cyrillic, Armenian, Arabic, Urdu,
+#: Devanagari, Ethiopic, Myanmar, CJK full-width), then any closing quotes or brackets: German
+#: closes with “ or ‘, French and Swiss with », Russian with » or “, CJK with 」 or 』.
+_CLOSERS = "\"'«»‹›“”„‘’‚)\\]}）」』】〉》"
+_TERMINAL = re.compile(rf"[.!?;:։՞؟۔।॥።။。！？．｡][{_CLOSERS}\s]*$")
+#: Characters of scripts written without spaces (Han, kana, Hangul): one says about as much as
+#: a short word, so a line of them counts three times its length where length is judged.
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_ELLIPSIS = re.compile(rf"(?:\.\.\.|…)[{_CLOSERS}]*$")
 _COPYRIGHT_HINT = re.compile(r"©|\(c\)|copyright|\b(?:19|20)\d{2}\b", re.IGNORECASE)
 _TITLE_KEY = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -77,9 +84,12 @@ def looks_like_body(line: str) -> bool:
     """A line that reads like an article paragraph: a long, finished sentence (not a teaser)."""
     if _ELLIPSIS.search(line):
         return False
-    if len(line) >= 250:
+    length = len(line)
+    if 20 <= length < 250 and not line.isascii():
+        length += 2 * len(_WIDE.findall(line))
+    if length >= 250:
         return True
-    return len(line) >= 60 and bool(_TERMINAL.search(line))
+    return length >= 60 and bool(_TERMINAL.search(line))
 
 
 def _title_key(text: str) -> str:

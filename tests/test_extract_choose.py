@@ -100,3 +100,35 @@ def test_headline_words_match_in_other_inflections():
     second = Candidate("justext", ("В горбольнице открылось отделение паллиативной терапии для пациентов.",),
                        headline=title)
     assert choose([main, second])[0] == "justext"
+
+
+IMPRINT = (
+    "Editor-in-chief: John Example",
+    "Newsroom address: 1 Example Street, Springfield, tel. +1 555 0100",
+    "Advertising: ads@example.org, tel. +1 555 0101",
+)
+COMMENTS = ("Anna 12 March 2024 10:15", "Boris 12 March 2024 11:02", "Topics (2119)", "People (445)")
+
+
+def test_an_agreed_imprint_cut_off_from_the_article_by_furniture_goes():
+    # both readers took the imprint; only the main one took the comment stamps between
+    main = Candidate("trafilatura", ARTICLE + COMMENTS + IMPRINT)
+    second = Candidate("justext", ARTICLE + IMPRINT)
+    assert choose([main, second]) == ("trafilatura", list(ARTICLE))
+
+
+def test_an_agreed_prose_paragraph_after_an_unagreed_one_stays():
+    aside = ("Officials said the figures would be published next week, together with the full budget.",)
+    main = Candidate("trafilatura", ARTICLE[:2] + aside + ARTICLE[2:])
+    second = Candidate("justext", ARTICLE)
+    assert choose([main, second])[1] == list(ARTICLE[:2] + aside + ARTICLE[2:])
+
+
+def test_a_read_also_link_beside_the_lead_is_not_a_teaser_list():
+    lead = ("Scientists found that a daily handful of grapes protects the eyes from age-related macular "
+            "degeneration, according to a study published this week by a university in New York.")
+    read_also = "Read also: five ways to improve your eyesight"
+    main = Candidate("trafilatura", (lead, read_also) + ARTICLE,
+                     link_density={read_also: 1.0, lead: 0.0})
+    second = Candidate("justext", ARTICLE, link_density={read_also: 1.0, lead: 0.0})
+    assert lead in choose([main, second])[1]

@@ -126,16 +126,25 @@ def _covered_words(candidate: Candidate, agreed: list[bool]) -> int:
 
 
 def _bodylike(run) -> bool:
-    """Whether an unagreed edge run stays: most of its text (furniture lines aside, which the
-    text cleaner drops anyway) reads as body text and it is not mostly dated teasers, or it is
-    one short line (a caption, a byline: the text cleaner judges those)."""
+    """Whether an unagreed edge run stays: most of its text (furniture and legal lines aside,
+    which the text cleaner drops anyway) reads as body text and it is not mostly dated
+    teasers, or it is one short line (a caption, a byline: the text cleaner judges those)."""
     if len(run) == 1 and len(run[0]) < _SHORT_LINE:
         return True
     if len(run) > 1 and 2 * sum(1 for p in run if _STAMPED.match(p)) > len(run):
         return False
-    run = [p for p in run if not furniture.LINE_RE.match(p) and not furniture.RELATED_INLINE_RE.match(p)]
+    return _reads_as_body(run, empty=True)
+
+
+def _reads_as_body(run, empty: bool = False) -> bool:
+    """Whether most of a run's text, furniture and legal lines aside, is finished sentences
+    (``empty``: the answer for a run that is all furniture)."""
+    run = [p for p in run if not furniture.LINE_RE.match(p) and not furniture.RELATED_INLINE_RE.match(p)
+           and not furniture.LEGAL_RE.search(p)]
     total = sum(map(len, run))
-    return not total or sum(len(p) for p in run if looks_like_body(p)) >= _EDGE_BODY * total
+    if not total:
+        return empty
+    return sum(len(p) for p in run if looks_like_body(p)) >= _EDGE_BODY * total
 
 
 def _body_share(candidate: Candidate) -> float:
@@ -153,20 +162,46 @@ def _headline_share(candidate: Candidate, headline: str) -> float:
 
 
 def _linky(run, densities: dict[str, float]) -> bool:
-    """Whether a run of several paragraphs is mostly link text (a list of teasers)."""
-    known = [densities[key] for key in (" ".join(p.split()) for p in run) if key in densities]
-    return len(run) > 1 and bool(known) and sum(known) / len(known) > _EDGE_LINKS
+    """Whether a run of several paragraphs is mostly link text (a list of teasers), the
+    paragraphs weighted by their length (a "read also" link beside a lead is not a list)."""
+    known = [(densities[key], len(key)) for key in (" ".join(p.split()) for p in run) if key in densities]
+    size = sum(length for _, length in known)
+    return len(run) > 1 and size > 0 and sum(d * length for d, length in known) / size > _EDGE_LINKS
+
+
+def _islands(agreed: list[bool]) -> list[tuple[int, int]]:
+    """The runs of agreed paragraphs, as (first, last) indexes."""
+    runs, start = [], None
+    for i, ok in enumerate([*agreed, False]):
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            runs.append((start, i - 1))
+            start = None
+    return runs
 
 
 def _trim_edges(main: Candidate, agreed: list[bool], densities: dict[str, float]) -> list[str]:
-    first = agreed.index(True)
-    last = len(agreed) - 1 - agreed[::-1].index(True)
     paras = list(main.paragraphs)
-    head, body, tail = paras[:first], paras[first:last + 1], paras[last + 1:]
 
     def keep(run):
         return _bodylike(run) and not _linky(run, densities)
 
+    # an agreed island at either end that is not prose, cut off from the rest by a run that
+    # would not stay at an edge, is furniture both readers took (an imprint, a contacts block)
+    islands = _islands(agreed)
+    while len(islands) > 1:
+        (_, end), (start, last) = islands[-2], islands[-1]
+        if keep(paras[end + 1:start]) or _reads_as_body(paras[start:last + 1]):
+            break
+        islands.pop()
+    while len(islands) > 1:
+        (first, end), (start, _) = islands[0], islands[1]
+        if keep(paras[end + 1:start]) or _reads_as_body(paras[first:end + 1]):
+            break
+        islands.pop(0)
+    first, last = islands[0][0], islands[-1][1]
+    head, body, tail = paras[:first], paras[first:last + 1], paras[last + 1:]
     return (head if keep(head) else []) + body + (tail if keep(tail) else [])
 
 

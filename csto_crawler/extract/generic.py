@@ -16,6 +16,7 @@ import logging
 import re
 from functools import lru_cache
 
+from lxml import etree
 from trafilatura import bare_extraction
 
 from csto_crawler.extract import furniture
@@ -148,12 +149,10 @@ def _caption_paragraph(element) -> None:
 def _caption_elements(tree) -> list:
     """``<figcaption>``s and leaf elements whose class says caption or photo text."""
     found = list(tree.iter("figcaption"))
-    for element in tree.xpath(".//*[contains(@class,'aption') or contains(@class,'photo') or contains(@class,'image') "
-                              "or contains(@class,'picture') or contains(@class,'img') or contains(@class,'podpis') "
-                              "or contains(@class,'foto')]"):
-        if element.tag in ("div", "span", "small", "em", "i") and _CAPTION_CLASS.search(element.get("class") or ""):
-            if not len(element.xpath(".//p|.//div|.//img")):
-                found.append(element)
+    for element in tree.iter("div", "span", "small", "em", "i"):
+        classes = element.get("class")
+        if classes and _CAPTION_CLASS.search(classes) and next(element.iterdescendants("p", "div", "img"), None) is None:
+            found.append(element)
     return found
 
 
@@ -185,18 +184,34 @@ def _captions(tree) -> int:
     return removed
 
 
-_HEADING_QUERY = (
-    ".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::div or self::span or self::p "
-    "or self::strong or self::b or self::em][not(*)][string-length(normalize-space()) < 50]"
-)
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "em")
+#: A related-articles heading is shorter than this (characters, whitespace normalized).
+_HEADING_MAX = 50
+
+
+def _short_leaves(tree):
+    """Elements of the heading tags with no child element and under ``_HEADING_MAX``
+    characters, with their normalized text (a walk in Python: an XPath union of tag tests
+    over every node costs ten times more)."""
+    for element in tree.iter(_HEADING_TAGS):
+        if len(element):
+            if next(element.iterchildren(etree.Element), None) is not None:
+                continue
+            text = element.text_content()
+        else:
+            text = element.text
+        if text and len(text) < 20 * _HEADING_MAX:
+            text = " ".join(text.split())
+            if len(text) < _HEADING_MAX:
+                yield element, text
 
 
 def _labelled_related_blocks(tree):
     """Blocks opened by a related-articles heading ("Что почитать", "Материалы по теме",
     "Read also"): the heading (climbing single-child wrappers) is the block's first element
     and the block links somewhere. The caller keeps any that hold the article."""
-    for heading in tree.xpath(_HEADING_QUERY):
-        if not furniture.RELATED_RE.match(" ".join(heading.text_content().split())):
+    for heading, text in list(_short_leaves(tree)):
+        if not furniture.RELATED_RE.match(text):
             continue
         node = heading
         parent = node.getparent()
@@ -399,6 +414,37 @@ def find_title(tree, meta) -> tuple[str | None, str | None]:
     return None, None
 
 
+_DATE_ATTR = re.compile(r"date|time|publish|posted|meta|info|Date|byline|author")
+
+
+def _date_elements(tree, h1) -> tuple[list, list]:
+    """The first 10 machine-dated elements (``<time datetime>``, ``itemprop=datePublished``)
+    and the first 40 date-ish elements (``<time>``, ``itemprop=dateCreated``, a date-ish class,
+    ``date`` in the id) after the headline (not inside it), or anywhere with no headline. One
+    walk in document order: XPath's ``following::`` axis with these tests costs far more."""
+    machine, dated = [], []
+    elements = tree.iter(etree.Element)
+    if h1 is not None:
+        for element in elements:
+            if element is h1:
+                break
+        inside = sum(1 for _ in h1.iter(etree.Element)) - 1
+        for _ in range(inside):
+            next(elements, None)
+    for element in elements:
+        itemprop = element.get("itemprop")
+        if (element.tag == "time" and element.get("datetime") is not None) or itemprop == "datePublished":
+            if len(machine) < 10:
+                machine.append(element)
+        if len(dated) < 40 and (element.tag == "time" or itemprop == "dateCreated"
+                                or _DATE_ATTR.search(element.get("class") or "")
+                                or "date" in (element.get("id") or "")):
+            dated.append(element)
+        elif len(machine) >= 10 and len(dated) >= 40:
+            break
+    return machine, dated
+
+
 def find_date_texts(tree):
     """Visible date candidates of the article, best first: ``(value, layer)`` pairs.
 
@@ -407,18 +453,11 @@ def find_date_texts(tree):
     headline: anywhere outside furniture). ``layer`` is ``metadata`` for machine dates.
     """
     h1 = next((h for h in tree.iter("h1") if not in_furniture(h)), None)
-    scope, prefix = (h1, "following::") if h1 is not None else (tree, "//")
-    machine = scope.xpath(f"{prefix}*[self::time[@datetime] or @itemprop='datePublished']")
-    for element in machine[:10]:
+    machine, dated = _date_elements(tree, h1)
+    for element in machine:
         if not in_furniture(element):
             yield (element.get("datetime") or element.get("content") or text_of(element)), "metadata"
-    query = (
-        "@itemprop='dateCreated' or contains(@class,'date') or contains(@class,'time') or "
-        "contains(@class,'publish') or contains(@class,'posted') or contains(@class,'meta') or "
-        "contains(@class,'info') or contains(@id,'date') or contains(@class,'Date') or self::time or "
-        "contains(@class,'byline') or contains(@class,'author')"
-    )
-    for element in scope.xpath(f"{prefix}*[{query}]")[:40]:
+    for element in dated:
         if in_furniture(element):
             continue
         value = element.get("datetime") or element.get("content") or text_of(element)

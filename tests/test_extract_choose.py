@@ -132,3 +132,37 @@ def test_a_read_also_link_beside_the_lead_is_not_a_teaser_list():
                      link_density={read_also: 1.0, lead: 0.0})
     second = Candidate("justext", ARTICLE, link_density={read_also: 1.0, lead: 0.0})
     assert lead in choose([main, second])[1]
+
+
+MORE = (
+    "The council will publish the tender documents next month and expects several bids from abroad.",
+    "Opponents have said they will ask the regional court to review the decision before construction starts.",
+)
+
+
+def test_a_reading_wholly_inside_a_much_longer_declared_body_gives_way_to_it():
+    main = Candidate("trafilatura", ARTICLE[:2])
+    second = Candidate("justext", ARTICLE[:2])
+    declared = Candidate("declared", ARTICLE + MORE)
+    assert choose([main, second, declared]) == ("declared", list(ARTICLE + MORE))
+
+
+def test_a_declared_body_in_one_paragraph_is_cut_where_the_readings_paragraphs_begin():
+    main = Candidate("trafilatura", ARTICLE)
+    declared = Candidate("declared", (" ".join(ARTICLE + MORE),))
+    name, paras = choose([main, declared])
+    assert name == "declared"
+    assert paras == [ARTICLE[0], ARTICLE[1], " ".join(ARTICLE[2:] + MORE)]
+
+
+def test_a_declared_body_that_does_not_hold_the_reading_or_adds_little_is_not_taken():
+    other = ("A different text about the regional budget and the new schools that open in autumn this year.",) * 4
+    assert choose([Candidate("trafilatura", ARTICLE), Candidate("declared", other)])[0] == "trafilatura"
+    assert choose([Candidate("trafilatura", ARTICLE), Candidate("declared", ARTICLE + ("Officials agreed.",))])[0] == "trafilatura"
+
+
+def test_site_rules_give_way_to_the_declared_body_only_when_near_empty():
+    long_site = Candidate("site", ARTICLE + MORE[:1])
+    assert choose([long_site, Candidate("declared", ARTICLE + MORE * 3)])[0] == "site"
+    short_site = Candidate("site", ("Read the statement.",))
+    assert choose([short_site, Candidate("declared", ARTICLE + MORE)])[0] == "declared"

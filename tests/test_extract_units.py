@@ -358,3 +358,60 @@ def test_a_gallery_told_in_its_captions_keeps_them():
 def test_a_finished_sentence_reads_as_body_in_any_script_and_quoting(line):
     from csto_crawler.extract.textclean import looks_like_body
     assert looks_like_body(line)
+
+
+# --- degrade, never collapse ---------------------------------------------------------------
+ARTICLE_RU = [
+    "Министры иностранных дел государств ОДКБ провели заседание в Минске и приняли два совместных заявления.",
+    "Участники обсудили ситуацию в Афганистане и договорились продолжить консультации в формате экспертов.",
+    "Отдельно стороны рассмотрели подготовку к учениям Коллективных сил оперативного реагирования.",
+    "Генеральный секретарь организации доложил о выполнении решений прошлой сессии Совета.",
+    "Делегации также согласовали проект плана консультаций по вопросам внешней политики на будущий год.",
+    "Следующее заседание Совета министров иностранных дел пройдёт в ноябре, также в столице Белоруссии.",
+]
+
+
+def test_a_page_wrapped_in_one_form_keeps_its_article_and_loses_its_menus():
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE_RU)
+    html = ("<html><head><title>СМИД ОДКБ</title></head><body><form id='aspnetForm' method='post' action='./news.aspx'>"
+            "<nav><a href='/'>Главная</a> <a href='/news'>Новости</a></nav>"
+            f"<div class='content'><h1>Заседание СМИД ОДКБ в Минске</h1>{body}</div>"
+            "<aside><p>Другие новости: в Бишкеке открылся новый мост через реку Чу.</p></aside>"
+            "</form></body></html>")
+    text = extract(html, "https://example.org/news.aspx?id=1").text
+    assert text == "\n\n".join(ARTICLE_RU)
+
+
+def test_an_article_a_furniture_rule_took_is_read_from_the_whole_page():
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE_RU)
+    html = (f"<html><head><title>СМИД ОДКБ</title></head><body><h1>Заседание СМИД ОДКБ в Минске</h1>"
+            f"<div class='widget'>{body}</div></body></html>")
+    result = extract(html, "https://example.org/news/1")
+    assert result.text == "\n\n".join(ARTICLE_RU)
+    assert result.sources["text"] == "generic"
+
+
+def test_a_page_that_only_declares_its_article_in_json_ld_is_read_from_there():
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Заседание СМИД ОДКБ",
+                     "articleBody": "\n".join(ARTICLE_RU)}, ensure_ascii=False)
+    html = (f"<html><head><title>СМИД ОДКБ</title><script type='application/ld+json'>{ld}</script></head>"
+            "<body><div id='app'>Загрузка…</div></body></html>")
+    result = extract(html, "https://example.org/news/2")
+    assert result.text == "\n\n".join(ARTICLE_RU)
+    assert result.sources["text"] == "metadata"
+
+
+def test_a_short_flash_is_not_replaced_by_a_longer_reading_that_does_not_hold_it():
+    from csto_crawler.extract.choose import rescues
+    flash = "Генсек ОДКБ прибыл в Душанбе с рабочим визитом."
+    assert not rescues(flash, "\n".join(ARTICLE_RU))
+    assert rescues(flash, "\n".join([flash, *ARTICLE_RU]))
+    assert rescues("", "\n".join(ARTICLE_RU))
+    assert not rescues("", "\n".join(["Главная", "Новости", "Контакты"] * 20))
+
+
+def test_a_long_paragraph_that_reads_like_a_copyright_line_in_passing_is_not_a_footer():
+    # "1994-1999." is the copyright pattern's "1999-2024." of a footer
+    aside = "Президент ЮАР в 1994-1999. Нобелевская премия мира 1993 года, визит в Москву и встреча с ветеранами."
+    paragraph = " ".join([*ARTICLE_RU, *[aside] * 6])
+    assert clean_text("\n".join([ARTICLE_RU[0], paragraph])).text == "\n\n".join([ARTICLE_RU[0], paragraph])

@@ -73,7 +73,8 @@ def extract(
 ) -> Extraction:
     """Extract the article of one page (see the module docstring for the stages)."""
     out = Extraction()
-    tree = parse(decode(html, encoding))
+    page = decode(html, encoding)
+    tree = parse(page)
     if tree is None:
         logger.debug("no HTML to extract from: %s", url)
         return out
@@ -87,11 +88,15 @@ def extract(
     out.author = fields.author(tree, meta, rules, out.sources)
 
     found, content = candidates.build(tree, url, rules)
+    if meta.article_body:
+        found.append(choose.Candidate(choose.DECLARED, meta.article_body))
     chosen, paras = choose.choose(found)
     cleaned = clean_text("\n".join(paras), title=out.title, rules=rules)
+    if choose.near_empty(cleaned.text):
+        chosen, cleaned = _last_resort(page, url, out.title, rules, chosen, cleaned)
     out.text = cleaned.text or None
     if out.text:
-        out.sources["text"] = "site" if chosen == "site" else "generic"
+        out.sources["text"] = {"site": "site", choose.DECLARED: "metadata"}.get(chosen or "", "generic")
         out.source_credit = cleaned.source_credit
         if out.source_credit:
             out.sources["source_credit"] = "text"
@@ -99,3 +104,17 @@ def extract(
             out.source_credit = fields.credit(content if chosen == "site" else tree, out.sources)
     out.language = fields.language(meta, rules, out.text or out.title, out.sources)
     return out
+
+
+def _last_resort(page: str, url: str, title: str | None, rules: SiteRules | None,
+                 chosen: str | None, cleaned: CleanedText) -> tuple[str | None, CleanedText]:
+    """A near-empty text is never trusted while the page holds more: trafilatura on the whole
+    page as fetched (``candidates.whole_page``) replaces it when it yields more words."""
+    rescue = candidates.whole_page(page, url)
+    if rescue is None:
+        return chosen, cleaned
+    text = clean_text("\n".join(rescue.paragraphs), title=title, rules=rules)
+    if not choose.rescues(cleaned.text, text.text):
+        return chosen, cleaned
+    logger.debug("near-empty reading (%s) of %s: the whole page's reading kept", chosen, url)
+    return rescue.name, text

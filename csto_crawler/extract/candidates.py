@@ -8,6 +8,8 @@
   (``paragraph_classifier``), a second opinion that costs no second parse;
 * every generic candidate carries the page's ``headline`` (its ``<h1>``, else its ``<title>``),
   for the choice between readings that share nothing;
+* ``trafilatura-page`` (``whole_page``): only when the chosen text is near-empty, trafilatura
+  on the page as fetched, nothing stripped (the caller decides);
 * ``dense``: on a huge page only (megabytes of text, tens of thousands of elements), instead of
   the two above: the container whose long paragraphs hold the most text, found in one pass.
 
@@ -21,11 +23,11 @@ import logging
 
 from csto_crawler.extract import generic, site
 from csto_crawler.extract.choose import Candidate
-from csto_crawler.extract.document import paragraphs
+from csto_crawler.extract.document import paragraphs, parse
 from csto_crawler.extract.paragraph_classifier import justext_paragraphs
 from csto_crawler.extract.rules import SiteRules
 
-__all__ = ["build", "site_candidate", "headline", "SITE_ENOUGH_WORDS"]
+__all__ = ["build", "site_candidate", "headline", "whole_page", "SITE_ENOUGH_WORDS", "WHOLE_PAGE"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ SITE_ENOUGH_WORDS = 40
 HUGE_TEXT = 1_000_000
 HUGE_ELEMENTS = 30_000
 _LONG = 80
+#: The name of the last-resort reading (``whole_page``).
+WHOLE_PAGE = "trafilatura-page"
 #: An ``<h1>`` shorter than this (a logo, a rubric) is not the page's headline.
 _MIN_HEADLINE = 10
 
@@ -88,6 +92,19 @@ def build(tree, url: str, rules: SiteRules | None = None) -> tuple[list[Candidat
     good, densities = justext_paragraphs(tree, sample)
     candidates.append(Candidate("justext", tuple(good), link_density=densities, headline=title))
     return candidates, content
+
+
+def whole_page(page: str, url: str) -> Candidate | None:
+    """The last resort when every reading above came out near-empty: trafilatura in its
+    default (balanced) mode on the page as fetched, parsed afresh, with nothing stripped
+    first (a furniture rule that took the article cannot take it here). None if it finds
+    nothing."""
+    tree = parse(page)
+    if tree is None:
+        return None
+    options = {**generic.TRAFILATURA_OPTIONS, "favor_precision": False}
+    found = generic.main_paragraphs(tree, url, options)
+    return Candidate(WHOLE_PAGE, tuple(found)) if found else None
 
 
 def _densest(body):

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from csto_crawler.extract import furniture
-from csto_crawler.extract.textclean import looks_like_body
+from csto_crawler.extract.textclean import is_legal_line, looks_like_body
 
-__all__ = ["Candidate", "choose", "agreement"]
+__all__ = ["Candidate", "choose", "agreement", "near_empty", "rescues", "word_count", "DECLARED"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,12 @@ _HEADLINE_WORD = 4
 _STEM = 5
 #: Site rules give way only when they yield fewer words than this.
 _SITE_MIN_WORDS = 40
+#: The name of the reading the page declares itself (JSON-LD ``articleBody``).
+DECLARED = "declared"
+#: A chosen reading shorter than this (words) is near-empty: a longer declared body replaces it.
+_NEAR_EMPTY = 40
+#: The declared body replaces a reading wholly inside it when it holds this many times its words.
+_DECLARED_GROWTH = 1.2
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,7 @@ def _reads_as_body(run, empty: bool = False) -> bool:
     """Whether most of a run's text, furniture and legal lines aside, is finished sentences
     (``empty``: the answer for a run that is all furniture)."""
     run = [p for p in run if not furniture.LINE_RE.match(p) and not furniture.RELATED_INLINE_RE.match(p)
-           and not furniture.LEGAL_RE.search(p)]
+           and not is_legal_line(p)]
     total = sum(map(len, run))
     if not total:
         return empty
@@ -232,6 +238,82 @@ def _disjoint(main: Candidate, second: Candidate) -> tuple[str, list[str]]:
 
 def choose(candidates: list[Candidate]) -> tuple[str | None, list[str]]:
     """The chosen paragraphs and the name of the candidate they mainly come from."""
+    declared = next((c for c in candidates if c.name == DECLARED and c.paragraphs), None)
+    name, paras = _choose_reading([c for c in candidates if c.name != DECLARED])
+    if declared is None:
+        return name, paras
+    return _complete(name, paras, declared)
+
+
+def _complete(name: str | None, paras: list[str], declared: Candidate) -> tuple[str | None, list[str]]:
+    """The page's declared article body instead of the chosen reading when that reading is
+    near-empty, or when it lies wholly inside the declared body and the declared body holds
+    far more (the reader lost paragraphs: a body split by inline blocks, a lazy-loaded rest).
+    Site rules give way only in the near-empty case."""
+    chosen = Candidate(name or "", tuple(paras))
+    if chosen.words < _NEAR_EMPTY:
+        if declared.words > chosen.words:
+            logger.debug("%s reading near-empty (%d words): the declared body kept", name, chosen.words)
+            return declared.name, list(declared.paragraphs)
+        return name, paras
+    if name == "site" or declared.words < _DECLARED_GROWTH * chosen.words:
+        return name, paras
+    if len(declared.paragraphs) == 1 < len(paras):
+        declared = Candidate(declared.name, tuple(_cut_like(declared.paragraphs[0], paras)))
+    if _covered_words(chosen, agreement(chosen, declared)) >= _FRAGMENT_COVERED * chosen.words:
+        logger.debug("%s reading lies inside the declared body, which holds %d words more: declared body kept",
+                     name, declared.words - chosen.words)
+        return declared.name, list(declared.paragraphs)
+    return name, paras
+
+
+#: A paragraph's first words that locate it in a declared body written as one paragraph.
+_ANCHOR_WORDS = 6
+_ANCHOR_CHARS = 20
+
+
+def word_count(text: str | None) -> int:
+    """The number of words of a text (0 for None)."""
+    return len(_WORD.findall(text)) if text else 0
+
+
+def near_empty(text: str | None) -> bool:
+    """Whether a chosen text is too short to be trusted as the article (``_NEAR_EMPTY``)."""
+    return word_count(text) < _NEAR_EMPTY
+
+
+def rescues(text: str | None, rescue: str | None) -> bool:
+    """Whether a last-resort reading replaces a near-empty chosen text: it must be longer,
+    read as prose (most of it finished sentences) and, unless the chosen text is empty, hold
+    all of it and at least twice its words (a short flash stays a short flash)."""
+    words, more = word_count(text), word_count(rescue)
+    if more < _NEAR_EMPTY or more <= words:
+        return False
+    lines = [line for line in (rescue or "").split("\n") if line.strip()]
+    if not _reads_as_body(lines):
+        return False
+    if not words:
+        return True
+    chosen = Candidate("chosen", tuple(line for line in (text or "").split("\n") if line.strip()))
+    covered = _covered_words(chosen, agreement(chosen, Candidate("rescue", tuple(lines))))
+    return covered >= _FRAGMENT_COVERED * chosen.words and more >= 2 * words
+
+
+def _cut_like(body: str, paras: list[str]) -> list[str]:
+    """A declared body written as one paragraph, cut where the chosen reading's paragraphs
+    begin (their first words found in it), so it keeps the page's paragraphs."""
+    cuts = set()
+    for paragraph in paras:
+        anchor = " ".join(paragraph.split()[:_ANCHOR_WORDS])
+        at = body.find(anchor) if len(anchor) >= _ANCHOR_CHARS else -1
+        if at > 0:
+            cuts.add(at)
+    bounds = [0, *sorted(cuts), len(body)]
+    return [piece for piece in (body[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)) if piece]
+
+
+def _choose_reading(candidates: list[Candidate]) -> tuple[str | None, list[str]]:
+    """The choice between the site and generic readings (see the module docstring)."""
     by_name = {c.name: c for c in candidates if c.paragraphs}
     site = by_name.get("site")
     if site is not None and (site.words >= _SITE_MIN_WORDS or len(by_name) == 1):

@@ -42,7 +42,10 @@ TRAFILATURA_OPTIONS = {
 }
 
 _ALWAYS_DROP = ("script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea",
-                "input", "dialog", "object", "embed", "form", "nav", "aside")
+                "input", "dialog", "object", "embed")
+#: Containers of furniture, except on pages that put the article inside one (an ASP.NET page
+#: wraps its whole body in one ``<form>``): such a one becomes a plain ``<div>``.
+_FURNITURE_CONTAINERS = ("form", "nav", "aside")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _PROTECTED = frozenset({"html", "body", "article", "main"})
 _CONTENT_HINT = re.compile(r"(?:^|[-_\s])(?:article|post|entry|story|news|content|text|body|full|detail|single)(?:$|[-_\s])", re.IGNORECASE)
@@ -223,6 +226,26 @@ def _labelled_related_blocks(tree):
             yield parent
 
 
+def _furniture_containers(tree) -> int:
+    """Remove ``<form>``, ``<nav>`` and ``<aside>`` elements, except one that holds the
+    article (most of the page's long paragraphs, or its ``<h1>``), which becomes a ``<div>``
+    (trafilatura would drop it whole). The number removed."""
+    containers = list(tree.iter(_FURNITURE_CONTAINERS))
+    if not containers:
+        return 0
+    long_paras = _long_paragraphs(tree)
+    total = sum(length for _, length in long_paras.values())
+    removed = 0
+    for element in containers:
+        inside = sum(long_paras[id(p)][1] for p in element.iter("p") if id(p) in long_paras)
+        if (total and inside > 0.5 * total) or next(element.iter("h1"), None) is not None:
+            element.tag = "div"
+        elif element.getparent() is not None:
+            remove(element)
+            removed += 1
+    return removed
+
+
 def preclean(tree) -> int:
     """Remove furniture elements from a tree (in place); the number removed."""
     unwrap_layout_tables(tree)
@@ -231,6 +254,7 @@ def preclean(tree) -> int:
     for element in doomed:
         remove(element)
     removed += len(doomed)
+    removed += _furniture_containers(tree)
     headlines = list(tree.iter("h1"))  # held, so their ids stay theirs (see _long_paragraphs)
     h1s = set(map(id, headlines))
     # comment threads and cookie notices go first: their long paragraphs must not count in
@@ -338,10 +362,11 @@ def _lead(tree, body: list[str]) -> str | None:
     return None
 
 
-def main_paragraphs(tree, url: str | None = None) -> list[str] | None:
-    """The article body's paragraphs by trafilatura (on a pre-cleaned tree), with a lead printed
-    outside the body container put back in front; None if it found none."""
-    document = bare_extraction(tree, url=url, output_format="python", **TRAFILATURA_OPTIONS)
+def main_paragraphs(tree, url: str | None = None, options: dict | None = None) -> list[str] | None:
+    """The article body's paragraphs by trafilatura (on a pre-cleaned tree; ``options`` default
+    to ``TRAFILATURA_OPTIONS``), with a lead printed outside the body container put back in
+    front; None if it found none."""
+    document = bare_extraction(tree, url=url, output_format="python", **(options or TRAFILATURA_OPTIONS))
     if document is None or document.body is None or not len(document.body):
         logger.debug("trafilatura found no main content in %s", url)
         return None

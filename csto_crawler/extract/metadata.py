@@ -6,10 +6,17 @@ Read once from the parsed tree, before anything is removed from it. Values are k
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from csto_crawler.extract.document import paragraphs
 
 __all__ = ["Metadata", "read_metadata"]
 
@@ -44,6 +51,8 @@ class Metadata:
     author: str | None = None
     language: str | None = None  #: as declared (``<html lang>``, og:locale, inLanguage)
     canonical_url: str | None = None
+    #: the article's text as its JSON-LD declares it (``articleBody``), one string a paragraph
+    article_body: tuple[str, ...] = ()
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -86,7 +95,25 @@ def _jsonld(tree) -> dict:
         for key in ("headline", "name", "datePublished", "dateModified", "author", "inLanguage"):
             if key not in merged and article.get(key):
                 merged[key] = article[key]
+        body = article.get("articleBody")
+        if isinstance(body, str) and len(body) > len(merged.get("articleBody", "")):
+            merged["articleBody"] = body
     return merged
+
+
+_MARKUP = re.compile(r"<(?:p|br|div|h[2-6]|li|blockquote)\b[^>]*>", re.IGNORECASE)
+
+
+def _body_paragraphs(body: str) -> tuple[str, ...]:
+    """``articleBody`` as paragraphs: some publishers put HTML in it, most plain text with
+    newlines between paragraphs (entities escaped or not)."""
+    if _MARKUP.search(body):
+        try:
+            return tuple(paragraphs(lxml_html.fragment_fromstring(body, create_parent="div")))
+        except (etree.ParserError, ValueError) as err:
+            logger.debug("articleBody is not readable HTML: %s", err)
+    text = html.unescape(body)
+    return tuple(line for line in (" ".join(part.split()) for part in text.splitlines()) if line)
 
 
 def read_metadata(tree, url: str | None = None) -> Metadata:
@@ -106,6 +133,8 @@ def read_metadata(tree, url: str | None = None) -> Metadata:
     titles = tree.xpath("//head/title/text()") or tree.xpath("//title/text()")
     meta.html_title = " ".join(titles[0].split()) if titles else None
     meta.site_name = values.get("og:site_name")
+    if isinstance(ld.get("articleBody"), str):
+        meta.article_body = _body_paragraphs(ld["articleBody"])
 
     for attr, ld_key, keys in (("published", "datePublished", _PUBLISHED_KEYS), ("modified", "dateModified", _MODIFIED_KEYS)):
         value = ld.get(ld_key) if isinstance(ld.get(ld_key), str) else None

@@ -29,7 +29,7 @@ from csto_crawler.extract import furniture
 from csto_crawler.extract.dates import is_date_line
 from csto_crawler.extract.rules import SiteRules
 
-__all__ = ["CleanedText", "clean_text", "split_lines", "looks_like_body"]
+__all__ = ["CleanedText", "clean_text", "split_lines", "looks_like_body", "is_legal_line"]
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,16 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+#: A line longer than this is a paragraph of text, never a legal or copyright footer, whatever
+#: words it contains (an article that mentions a registration or "copyright" and a year).
+_LEGAL_MAX = 600
+
+
+def is_legal_line(line: str) -> bool:
+    """A media-registration, terms-of-use or similar legal footer line."""
+    return len(line) <= _LEGAL_MAX and furniture.LEGAL_RE.search(line) is not None
+
+
 def looks_like_body(line: str) -> bool:
     """A line that reads like an article paragraph: a long, finished sentence (not a teaser)."""
     if _ELLIPSIS.search(line):
@@ -120,9 +130,9 @@ class _Cleaner:
         return known
 
     def tail_furniture(self, line: str) -> bool:
-        if self.anywhere(line) or furniture.LEGAL_RE.search(line):
+        if self.anywhere(line) or is_legal_line(line):
             return True
-        if furniture.COPYRIGHT_RE.search(line):
+        if len(line) <= _LEGAL_MAX and furniture.COPYRIGHT_RE.search(line):
             return len(line) <= 80 or bool(_COPYRIGHT_HINT.search(line))
         return False
 

@@ -105,7 +105,7 @@ def world(tmp_path_factory):
               "application/rss+xml; charset=utf-8")
     site.page("rss-huge", HUGE_FEED, "feed", b"<rss/>", "application/rss+xml")
     site.page("sitemap-bomb", BOMB_SITEMAP, "sitemap",
-              laughs(URLSET[0], f"<url><loc>{site.url(45)}</loc><lastmod>&lol9;</lastmod></url>", URLSET[1]),
+              laughs(URLSET[0], f"<url><lastmod>&lol9;</lastmod><loc>{site.url(45)}</loc></url>", URLSET[1]),
               "application/xml")
     site.page("sitemap-xxe", XXE_SITEMAP, "sitemap",
               external(URLSET[0], "<url><loc>&xxe;</loc></url>", URLSET[1]), "application/xml")

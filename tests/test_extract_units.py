@@ -415,3 +415,13 @@ def test_a_long_paragraph_that_reads_like_a_copyright_line_in_passing_is_not_a_f
     aside = "Президент ЮАР в 1994-1999. Нобелевская премия мира 1993 года, визит в Москву и встреча с ветеранами."
     paragraph = " ".join([*ARTICLE_RU, *[aside] * 6])
     assert clean_text("\n".join([ARTICLE_RU[0], paragraph])).text == "\n\n".join([ARTICLE_RU[0], paragraph])
+
+
+def test_utility_classes_with_a_print_or_hover_variant_are_not_furniture_words():
+    body = "".join(f"<p class='leading-serif mx-6 desktop:mx-0'>{p}</p>" for p in ARTICLE_RU[2:4])
+    html = ("<html><head><title>СМИД ОДКБ</title></head><body><main><article><h1>Заседание СМИД ОДКБ в Минске</h1>"
+            + "".join(f"<p>{p}</p>" for p in ARTICLE_RU[:2])
+            + f"<div class='my-6 print:article-dropcap-print hover:[.floated_&]:mt-0'>{body}</div>"
+            + "".join(f"<p>{p}</p>" for p in ARTICLE_RU[4:])
+            + "</article></main></body></html>")
+    assert extract(html, "https://example.org/news/3").text == "\n\n".join(ARTICLE_RU)

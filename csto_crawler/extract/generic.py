@@ -62,8 +62,17 @@ def _key(text: str) -> str:
     return _KEY.sub(" ", text.casefold()).strip()
 
 
+#: Utility classes with a variant prefix or an arbitrary value (Tailwind's ``print:hidden``,
+#: ``desktop:[.floated_&]:mt-0``) say how a block is styled, not what it is: a ``print:`` or
+#: ``hover:`` variant is no "print version" link.
+_UTILITY_CLASS = re.compile(r"[^\s]*[:\[][^\s]*")
+
+
 def _attrs(element) -> str:
-    return f"{element.get('class') or ''} {element.get('id') or ''}".strip()
+    classes = element.get("class") or ""
+    if ":" in classes or "[" in classes:
+        classes = _UTILITY_CLASS.sub(" ", classes)
+    return f"{classes} {element.get('id') or ''}".strip()
 
 
 @lru_cache(maxsize=16384)

@@ -166,3 +166,17 @@ def test_site_rules_give_way_to_the_declared_body_only_when_near_empty():
     assert choose([long_site, Candidate("declared", ARTICLE + MORE * 3)])[0] == "site"
     short_site = Candidate("site", ("Read the statement.",))
     assert choose([short_site, Candidate("declared", ARTICLE + MORE)])[0] == "declared"
+
+
+def test_han_and_kana_characters_are_words_of_their_own():
+    from csto_crawler.extract.choose import near_empty, word_count
+    flash = "集体安全条约组织成员国外长理事会会议在明斯克举行。"
+    assert word_count(flash) == 24
+    article = "\n".join([flash] * 2 + ["与会各方表示，将继续在专家层面进行磋商，并加强在打击恐怖主义和毒品走私方面的合作。"])
+    assert not near_empty(article)
+    # agreement by character 3-grams: one reading holding a paragraph of the other with its
+    # last clause cut still agrees with it
+    main = Candidate("trafilatura", (flash, "与会各方表示，将继续在专家层面进行磋商。"))
+    second = Candidate("justext", ("与会各方表示，将继续在专家层面进行磋商，并加强合作。",))
+    from csto_crawler.extract.choose import agreement
+    assert agreement(main, second) == [False, True]

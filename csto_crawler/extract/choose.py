@@ -34,7 +34,8 @@ __all__ = ["Candidate", "choose", "agreement", "near_empty", "rescues", "word_co
 
 logger = logging.getLogger(__name__)
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+#: A word; a Han or kana character is one (those scripts put no space between words).
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|\w+", re.UNICODE)
 _N = 3
 #: A paragraph is agreed when this share of its 3-grams is in the other candidate.
 _SUPPORT = 0.5

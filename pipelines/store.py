@@ -1,8 +1,8 @@
 """Store pipeline: writes every fetch into the SQLite archive (``CSTO_ARCHIVE_DB``).
 
 * an ``ArticleItem`` becomes a document version (or just a fetch row when unchanged); a new
-  version is then placed in a story (``pipelines.stories``: it joins the story of the text it
-  republishes or starts its own), and documents left unplaced by an earlier crawl or before
+  version is placed in a story in the same transaction (``pipelines.stories``: it joins the
+  story of the text it republishes or starts its own), and documents left unplaced by an earlier crawl or before
   an upgrade are placed when the crawl opens;
 * a ``FetchRecord`` (304, removed page, bot challenge, error page) becomes a fetch row and is
   then dropped, so feed exports hold articles only;
@@ -28,6 +28,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from csto_crawler.items import ArticleItem, FetchRecord
+from pipelines import transactions
 from pipelines.archive import Archive, ArchiveError
 from pipelines.outcomes import SkipItem
 from pipelines.stories import StoryIndex
@@ -97,9 +98,10 @@ class StorePipeline:
         if not isinstance(item, ArticleItem):
             return item
         try:
-            result = self.archive.store_article(ItemAdapter(item).asdict(), self.run_id)
-            if result.version_id is not None:
-                self.stories.assign(result.document_id)
+            with transactions.write(self.archive.db):  # the version and its story: one commit
+                result = self.archive.store_article(ItemAdapter(item).asdict(), self.run_id)
+                if result.version_id is not None:
+                    self.stories.assign(result.document_id)
         except (sqlite3.Error, ArchiveError, OSError) as exc:
             self._fail(exc)
             raise DropItem(f"not stored: {exc}", log_level="DEBUG") from exc

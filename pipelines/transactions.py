@@ -1,7 +1,9 @@
 """Write transactions on the archive, shared by its writers (``Archive``, ``StoryIndex``).
 
 ``write(db)`` holds SQLite's write lock from the transaction's start (``BEGIN IMMEDIATE``), so
-two writers never deadlock upgrading a read lock, and rolls back on any exception.
+two writers never deadlock upgrading a read lock, and rolls back on any exception. Inside a
+transaction already open it adds nothing: the steps join the outer one, which commits or rolls
+back them all (the store pipeline writes an article and places it in its story in one).
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ __all__ = ["first_row", "write"]
 
 @contextmanager
 def write(db: Database) -> Iterator[None]:
-    """One write transaction holding the write lock from its start (no upgrade deadlock)."""
+    """One write transaction holding the write lock from its start (no upgrade deadlock), or
+    the transaction already open."""
+    if db.conn.in_transaction:
+        yield
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield

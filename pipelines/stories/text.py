@@ -82,8 +82,9 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> frozenset[int]:
     tokens = normalise(text)
     if len(tokens) < k:
         return frozenset([zlib.crc32(" ".join(tokens).encode())]) if tokens else frozenset()
-    return frozenset(zlib.crc32(" ".join(tokens[i:i + k]).encode())
-                     for i in range(len(tokens) - k + 1))
+    encoded = [token.encode() for token in tokens]
+    crc32, join = zlib.crc32, b" ".join
+    return frozenset(crc32(join(gram)) for gram in zip(*(encoded[j:] for j in range(k)), strict=False))
 
 
 def _array(hashes: Iterable[int] | np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import socket
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -106,6 +107,36 @@ def _request_line(exchange: Exchange) -> str:
     return f"{exchange.method} {target} {exchange.protocol}"
 
 
+#: gzip level of each record: zlib's default. warcio's own wrapper always uses 9, which costs
+#: half as much time again per page (4.0 vs 6.2 ms on the dev-real pages) for under 1 % less.
+GZIP_LEVEL = 6
+
+
+class _GzipMember:
+    """One gzip member around one record (``flush`` ends it), at ``GZIP_LEVEL``."""
+
+    def __init__(self, out) -> None:
+        self.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.out = out
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
+
+
+class _RecordWriter(WARCWriter):
+    """warcio's writer, each record its own gzip member at ``GZIP_LEVEL``."""
+
+    def __init__(self, out) -> None:
+        super().__init__(out, gzip=False, warc_version="1.1")
+
+    def write_record(self, record, params=None) -> None:
+        self._write_warc_record(_GzipMember(self.out), record)
+
+
 class WarcWriter:
     """Appends WARC records to rotating files in ``directory``."""
 
@@ -143,7 +174,7 @@ class WarcWriter:
                 continue
         self.path = path
         self.files.append(path)
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._writer = _RecordWriter(self._file)
         info = {"software": f"csto-archive/{__version__} (warcio)", "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
                               "warc-format/warc-1.1/", "hostname": socket.gethostname(),

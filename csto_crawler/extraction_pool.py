@@ -1,7 +1,7 @@
 """Article extraction off the crawl's event loop: worker processes with a per-page budget.
 
-``ExtractionPool(workers, timeout)`` runs ``csto_crawler.extract.extract`` (or another
-``module:function``) in ``workers`` child processes. ``submit(*args, **kwargs)`` returns a
+``ExtractionPool(workers, timeout)`` runs ``csto_crawler.pagecheck.check_then_extract`` (the
+page check, then ``csto_crawler.extract.extract``; or another ``module:function``) in ``workers`` child processes. ``submit(*args, **kwargs)`` returns a
 ``concurrent.futures.Future`` of the function's result; a call that runs longer than
 ``timeout`` seconds fails with ``ExtractionTimeout``, and the worker running it is killed and
 replaced (a runaway page cannot pile up: at most one per worker, for at most ``timeout``); an
@@ -45,7 +45,7 @@ __all__ = ["DEFAULT_FUNCTION", "ExtractionError", "ExtractionPool", "ExtractionT
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FUNCTION = "csto_crawler.extract:extract"
+DEFAULT_FUNCTION = "csto_crawler.pagecheck:check_then_extract"
 #: Seconds a new worker may take to import the function and say it is ready.
 START_TIMEOUT = 60.0
 

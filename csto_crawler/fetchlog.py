@@ -66,10 +66,15 @@ class PageRecords:
         redirects = response.request.meta.get("redirect_urls") if response.request is not None else None
         return redirects[0] if redirects else response.url
 
+    @staticmethod
+    def headers_of(response: Response) -> dict[str, str]:
+        """The response's headers as ``pagecheck.check`` reads them (lower-case names, first
+        values)."""
+        return {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+
     def page_problem(self, response: Response) -> FetchRecord | None:
         """A ``FetchRecord`` when the response is a challenge, an error page or gone, else None."""
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-        problem = check_page(response.status, headers, response.body)
+        problem = check_page(response.status, self.headers_of(response), response.body)
         if problem is None:
             return None
         return self._record(response, problem.outcome, problem.detail)

@@ -13,6 +13,9 @@ looks at the HTTP status, a few headers and the start of the body, and says what
 The patterns below are the whole knowledge; add one when a site shows a new kind of stub.
 They are matched case-insensitively against the page's ``<title>`` (``TITLE``) or the first
 ``HEAD_BYTES`` of the body (``BODY``). Nothing here names a site.
+
+``check_then_extract`` is what a crawl's extraction workers run (``CSTO_EXTRACT_FUNCTION``):
+the check, then the extraction of a page that passed it, so neither costs the reactor thread.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import re
 from dataclasses import dataclass
 from re import _constants as _sre  # the regex parser's opcodes (required_literals)
 from re import _parser as _sre_parser
+
+from csto_crawler.extract import Extraction, SiteRules, extract
 
 __all__ = [
     "BINARY_SIGNATURES",
@@ -31,6 +36,7 @@ __all__ = [
     "HEADER_CHALLENGES",
     "PageProblem",
     "check",
+    "check_then_extract",
 ]
 
 #: Statuses that mean the page was removed.
@@ -207,3 +213,16 @@ def check(status: int, headers: dict[str, str], body: bytes) -> PageProblem | No
         if label and any(rx.search(label) for rx in _ERROR_RE):
             return PageProblem("error", f"HTTP {status}, error page titled {label[:80]!r}")
     return None
+
+
+def check_then_extract(page: bytes | str, url: str, rules: SiteRules | None = None, *,
+                       status: int | None = None, headers: dict[str, str] | None = None,
+                       **kwargs) -> PageProblem | Extraction:
+    """The page's problem (``check``, when the answer's ``status`` is given), else its
+    extraction (``csto_crawler.extract.extract`` with ``kwargs``)."""
+    if status is not None:
+        body = page if isinstance(page, bytes) else page.encode("utf-8")
+        problem = check(status, headers or {}, body)
+        if problem is not None:
+            return problem
+    return extract(page, url, rules, **kwargs)

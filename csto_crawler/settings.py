@@ -153,9 +153,10 @@ CSTO_EXTRACT_WORKERS = int(_env("CSTO_EXTRACT_WORKERS", "2"))
 #: the budget is recorded as an ``error`` fetch ("extraction timeout"), archives nothing, and
 #: is fetched again on the next run; its worker is killed and replaced.
 CSTO_EXTRACT_TIMEOUT = float(_env("CSTO_EXTRACT_TIMEOUT", "20"))
-#: The function the workers call, ``module:function`` with ``extract()``'s signature (for
-#: experiments and tests; the default is the project's extraction).
-CSTO_EXTRACT_FUNCTION = _env("CSTO_EXTRACT_FUNCTION", "csto_crawler.extract:extract")
+#: The function the workers call, ``module:function`` with the signature of
+#: ``csto_crawler.pagecheck.check_then_extract`` (``extract()``'s, plus the answer's ``status``
+#: and ``headers``; for experiments and tests): the default checks the page, then extracts it.
+CSTO_EXTRACT_FUNCTION = _env("CSTO_EXTRACT_FUNCTION", "csto_crawler.pagecheck:check_then_extract")
 
 # --- Raw captures in WARC files (docs/captures.md) -----------------------------------------------
 #: What is captured: ``articles`` (default: article fetches and re-checks, with their redirect

@@ -1,6 +1,6 @@
 """Extraction functions for the pool tests, run inside the pool's worker processes.
 
-``stall_on(html, url, …)`` is the project's ``extract``, except that it never returns (a
+``stall_on(html, url, …)`` is the project's ``check_then_extract``, except that it never returns (a
 runaway extraction, as a hostile page would cause) for the URLs listed in the
 ``POOL_TEST_STALL_URLS`` environment variable (comma-separated; the crawl subprocess and its
 workers inherit it), and for the first page of a run when ``POOL_TEST_STALL_FIRST`` names a
@@ -13,14 +13,14 @@ import logging
 import os
 import time
 
-from csto_crawler.extract import extract
+from csto_crawler.pagecheck import check_then_extract
 
 
 def stall_on(html, url, rules=None, **kwargs):
     if url in os.environ.get("POOL_TEST_STALL_URLS", "").split(",") or _first(url):
         while True:
             time.sleep(1)
-    return extract(html, url, rules, **kwargs)
+    return check_then_extract(html, url, rules, **kwargs)
 
 
 def _first(url: str) -> bool:

@@ -180,7 +180,7 @@ class DiscoveryFlow(Fallbacks):
         (DEBUG), else the entry point is stale and the site module or seeds need an update."""
         if response.status == 304:
             return FetchRecord(url=response.url, site=self.name, outcome="not_modified", http_status=304, detail="HTTP 304")
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        headers = self.headers_of(response)
         problem = check_page(response.status, headers, response.body)
         if problem is None:
             return None

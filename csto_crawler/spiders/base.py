@@ -49,6 +49,7 @@ from csto_crawler.extraction_pool import (
 from csto_crawler.fetchlog import PageRecords, capture_id_of, failure_detail
 from csto_crawler.httpdate import parse_http_date as http_date
 from csto_crawler.items import ArticleItem, FetchRecord
+from csto_crawler.pagecheck import PageProblem
 from csto_crawler.refresh import IncrementalRefresh
 from csto_crawler.spiderargs import SpiderArgumentError, SpiderArguments
 from csto_crawler.urls import canonical_url, canonicalize, on_site
@@ -205,22 +206,26 @@ class NewsSpider(DiscoveryFlow, IncrementalRefresh, PageRecords, scrapy.Spider):
         record ("extraction timeout"), fetched again on the next run. Outside a crawl (tests,
         ``csto fixtures``) or with ``CSTO_EXTRACT_WORKERS = 0`` it extracts inline and returns
         the list of results."""
-        record = self._not_an_article(response)
+        pool = pool_for(getattr(self, "crawler", None))
+        record = self._not_an_article(response, check_page=pool is None)
         if record is not None:
             return [record]
-        pool = pool_for(getattr(self, "crawler", None))
         if pool is None:
             return [self.article_item(response)]
         return self._article_from_pool(response, pool)
 
-    def _not_an_article(self, response: Response) -> FetchRecord | None:
+    def _not_an_article(self, response: Response, check_page: bool = True) -> FetchRecord | None:
+        """A record when the response is no article page. ``check_page=False``: the page check
+        (``pagecheck.check``) is left to the extraction worker, except for a response that is no
+        text page or is empty."""
         if response.status == 304:
             self._count("csto/pages/not_modified")
             self.logger.debug("Not modified: %s", response.url)
             return self._fetch_record(response, "not_modified", "HTTP 304")
-        problem = self.page_problem(response)
-        if problem:
-            return problem
+        if check_page or not isinstance(response, TextResponse) or not response.body.strip():
+            problem = self.page_problem(response)
+            if problem:
+                return problem
         if not isinstance(response, TextResponse):
             return self._record(response, "error", f"not a text page ({response.headers.get('Content-Type', b'').decode('latin-1')})")
         if not response.body.strip():
@@ -229,6 +234,7 @@ class NewsSpider(DiscoveryFlow, IncrementalRefresh, PageRecords, scrapy.Spider):
 
     async def _article_from_pool(self, response: TextResponse, pool: ExtractionPool) -> list:
         args, kwargs = self.extraction_call(response)
+        kwargs.update(status=response.status, headers=self.headers_of(response))
         try:
             extraction = await await_future(pool.submit(*args, **kwargs))
         except ExtractionTimeout as exc:
@@ -240,6 +246,8 @@ class NewsSpider(DiscoveryFlow, IncrementalRefresh, PageRecords, scrapy.Spider):
             self._count("csto/pages/extraction_failed")
             self.logger.error("%s %s: extraction failed: %s", self.name, response.url, exc)
             return [self._fetch_record(response, "error", f"extraction failed: {exc}")]
+        if isinstance(extraction, PageProblem):
+            return [self._record(response, extraction.outcome, extraction.detail)]
         return [self.article_item(response, extraction)]
 
     def extraction_call(self, response: TextResponse) -> tuple[tuple, dict]:

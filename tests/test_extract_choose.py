@@ -180,3 +180,9 @@ def test_han_and_kana_characters_are_words_of_their_own():
     second = Candidate("justext", ("与会各方表示，将继续在专家层面进行磋商，并加强合作。",))
     from csto_crawler.extract.choose import agreement
     assert agreement(main, second) == [False, True]
+
+
+def test_a_short_site_reading_gives_way_only_to_a_declared_body_twice_as_long():
+    site = Candidate("site", ARTICLE[:2])  # 31 words: near-empty
+    assert choose([site, Candidate("declared", ARTICLE)])[0] == "site"
+    assert choose([site, Candidate("declared", ARTICLE + MORE + MORE)])[0] == "declared"

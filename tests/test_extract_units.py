@@ -425,3 +425,4 @@ def test_utility_classes_with_a_print_or_hover_variant_are_not_furniture_words()
             + "".join(f"<p>{p}</p>" for p in ARTICLE_RU[4:])
             + "</article></main></body></html>")
     assert extract(html, "https://example.org/news/3").text == "\n\n".join(ARTICLE_RU)
+

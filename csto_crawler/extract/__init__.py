@@ -92,7 +92,8 @@ def extract(
         found.append(choose.Candidate(choose.DECLARED, meta.article_body))
     chosen, paras = choose.choose(found)
     cleaned = clean_text("\n".join(paras), title=out.title, rules=rules)
-    if choose.near_empty(cleaned.text):
+    if choose.near_empty(cleaned.text) and (chosen != "site" or not cleaned.text):
+        # a short site reading stands (its fixtures prove the rules); an empty one does not
         chosen, cleaned = _last_resort(page, url, out.title, rules, chosen, cleaned)
     out.text = cleaned.text or None
     if out.text:

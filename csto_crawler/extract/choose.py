@@ -132,6 +132,11 @@ def _covered_words(candidate: Candidate, agreed: list[bool]) -> int:
     return sum(len(_tokens(p)) for p, ok in zip(candidate.paragraphs, agreed, strict=True) if ok)
 
 
+def _lies_inside(inner: Candidate, outer: Candidate) -> bool:
+    """Whether ``outer`` holds (nearly) all of ``inner``'s words (``_FRAGMENT_COVERED``)."""
+    return _covered_words(inner, agreement(inner, outer)) >= _FRAGMENT_COVERED * inner.words
+
+
 def _bodylike(run) -> bool:
     """Whether an unagreed edge run stays: most of its text (furniture and legal lines aside,
     which the text cleaner drops anyway) reads as body text and it is not mostly dated
@@ -262,7 +267,7 @@ def _complete(name: str | None, paras: list[str], declared: Candidate) -> tuple[
         return name, paras
     if len(declared.paragraphs) == 1 < len(paras):
         declared = Candidate(declared.name, tuple(_cut_like(declared.paragraphs[0], paras)))
-    if _covered_words(chosen, agreement(chosen, declared)) >= _FRAGMENT_COVERED * chosen.words:
+    if _lies_inside(chosen, declared):
         logger.debug("%s reading lies inside the declared body, which holds %d words more: declared body kept",
                      name, declared.words - chosen.words)
         return declared.name, list(declared.paragraphs)
@@ -297,8 +302,7 @@ def rescues(text: str | None, rescue: str | None) -> bool:
     if not words:
         return True
     chosen = Candidate("chosen", tuple(line for line in (text or "").split("\n") if line.strip()))
-    covered = _covered_words(chosen, agreement(chosen, Candidate("rescue", tuple(lines))))
-    return covered >= _FRAGMENT_COVERED * chosen.words and more >= 2 * words
+    return more >= 2 * words and _lies_inside(chosen, Candidate("rescue", tuple(lines)))
 
 
 def _cut_like(body: str, paras: list[str]) -> list[str]:

@@ -235,6 +235,13 @@ def _labelled_related_blocks(tree):
             yield parent
 
 
+def _holds_article(element, long_paras: dict, total: int) -> bool:
+    """Whether an element holds the article: more than half the characters of the page's long
+    paragraphs (``_long_paragraphs``; ``total`` their sum), or an ``<h1>``."""
+    inside = sum(long_paras[id(p)][1] for p in element.iter("p") if id(p) in long_paras)
+    return inside > 0.5 * total or next(element.iter("h1"), None) is not None
+
+
 def _furniture_containers(tree) -> int:
     """Remove ``<form>``, ``<nav>`` and ``<aside>`` elements, except one that holds the
     article (most of the page's long paragraphs, or its ``<h1>``), which becomes a ``<div>``
@@ -243,11 +250,10 @@ def _furniture_containers(tree) -> int:
     if not containers:
         return 0
     long_paras = _long_paragraphs(tree)
-    total = sum(length for _, length in long_paras.values())
+    total = sum(length for _, length in long_paras.values()) or 1
     removed = 0
     for element in containers:
-        inside = sum(long_paras[id(p)][1] for p in element.iter("p") if id(p) in long_paras)
-        if (total and inside > 0.5 * total) or next(element.iter("h1"), None) is not None:
+        if _holds_article(element, long_paras, total):
             element.tag = "div"
         elif element.getparent() is not None:
             remove(element)
@@ -278,8 +284,7 @@ def preclean(tree) -> int:
     total = sum(length for _, length in long_paras.values()) or 1
 
     def holds_article(element) -> bool:
-        inside = sum(long_paras[id(p)][1] for p in element.iter("p") if id(p) in long_paras)
-        return inside > 0.5 * total or any(id(h) in h1s for h in element.iter("h1"))
+        return _holds_article(element, long_paras, total)
 
     doomed = []
     for element in tree.iter("header", "footer"):

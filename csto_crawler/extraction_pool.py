@@ -1,7 +1,9 @@
 """Article extraction off the crawl's event loop: worker processes with a per-page budget.
 
 ``ExtractionPool(workers, timeout)`` runs ``csto_crawler.pagecheck.check_then_extract`` (the
-page check, then ``csto_crawler.extract.extract``; or another ``module:function``) in ``workers`` child processes. ``submit(*args, **kwargs)`` returns a
+page check, then ``csto_crawler.extract.extract``; or another ``module:function``) in
+``workers`` child processes, at a CPU priority lowered by ``nice`` where the system has one (a
+crawl's event loop goes first). ``submit(*args, **kwargs)`` returns a
 ``concurrent.futures.Future`` of the function's result; a call that runs longer than
 ``timeout`` seconds fails with ``ExtractionTimeout``, and the worker running it is killed and
 replaced (a runaway page cannot pile up: at most one per worker, for at most ``timeout``); an
@@ -16,9 +18,9 @@ waits for the answer (blocked in I/O, without the GIL), so neither the Twisted r
 asyncio loop ever runs an extraction.
 
 In a crawl, ``pool_for(crawler)`` gives the process-wide pool for that crawler's settings
-(``CSTO_EXTRACT_WORKERS``, ``CSTO_EXTRACT_TIMEOUT``, ``CSTO_EXTRACT_FUNCTION``), shared by every
-crawler of the process (``csto refresh`` runs all sites in one) and closed when the last of
-them stops; ``await_future(future)`` awaits its result from a Scrapy callback under any reactor.
+(``CSTO_EXTRACT_WORKERS``, ``CSTO_EXTRACT_TIMEOUT``, ``CSTO_EXTRACT_FUNCTION``,
+``CSTO_EXTRACT_NICE``), shared by every crawler of the process (``csto refresh`` runs all sites
+in one) and closed when the last of them stops; ``await_future(future)`` awaits its result from a Scrapy callback under any reactor.
 Outside a running crawl (tests, ``csto fixtures``) and with ``CSTO_EXTRACT_WORKERS = 0`` the
 spider extracts inline, as before.
 """
@@ -50,7 +52,7 @@ DEFAULT_FUNCTION = "csto_crawler.pagecheck:check_then_extract"
 START_TIMEOUT = 60.0
 
 _BOOT = ("import sys; from csto_crawler.extraction_pool import worker_main; "
-         "worker_main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))")
+         "worker_main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))")
 
 
 class _Collect(logging.Handler):
@@ -89,11 +91,14 @@ def load_function(spec: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-def worker_main(fd: int, spec: str, level: int = logging.WARNING) -> None:
+def worker_main(fd: int, spec: str, level: int = logging.WARNING, nice: int = 0) -> None:
     """A worker process: import ``spec`` once, then answer ``(args, kwargs)`` calls on ``fd``;
     the log records of ``level`` and above go back with each answer. It ends, quietly, when the
-    parent says so or goes away (its end of the socket closed)."""
+    parent says so or goes away (its end of the socket closed). ``nice`` > 0 lowers its CPU
+    priority by that much (where the system has ``nice``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    if nice > 0 and hasattr(os, "nice"):
+        os.nice(nice)
     collect = _Collect()
     logging.getLogger().addHandler(collect)
     logging.getLogger().setLevel(level)
@@ -132,11 +137,11 @@ def _serve_calls(conn: Connection, spec: str, collect: _Collect) -> None:
 class _Worker:
     """One worker process and the parent's end of its socket."""
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, nice: int = 0) -> None:
         parent, child = socket.socketpair()
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, str(child.fileno()), spec, str(_log_level())],
+            [sys.executable, "-c", _BOOT, str(child.fileno()), spec, str(_log_level()), str(nice)],
             pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL)
         child.close()
         self.conn = Connection(parent.detach())
@@ -180,12 +185,15 @@ class _Worker:
 class ExtractionPool:
     """``workers`` extraction processes; ``submit`` returns a Future (see the module docstring)."""
 
-    def __init__(self, workers: int = 1, timeout: float = 20.0, function: str = DEFAULT_FUNCTION) -> None:
+    def __init__(self, workers: int = 1, timeout: float = 20.0, function: str = DEFAULT_FUNCTION,
+                 nice: int = 0) -> None:
         if workers < 1:
             raise ValueError(f"an extraction pool needs at least one worker, got {workers}")
         if timeout <= 0:
             raise ValueError(f"the extraction timeout must be positive, got {timeout}")
-        self.workers, self.timeout, self.function = workers, float(timeout), function
+        if not 0 <= nice <= 19:
+            raise ValueError(f"the workers' nice value must be 0 to 19, got {nice}")
+        self.workers, self.timeout, self.function, self.nice = workers, float(timeout), function, nice
         self.timeouts = 0  #: calls that ran over budget (each killed its worker)
         self.restarts = 0  #: workers started to replace a killed or dead one
         self._calls: queue.SimpleQueue = queue.SimpleQueue()
@@ -225,7 +233,7 @@ class ExtractionPool:
 
     def _start(self) -> _Worker | None:
         try:
-            return _Worker(self.function)
+            return _Worker(self.function, self.nice)
         except (ExtractionError, OSError) as exc:
             logger.error("extraction worker for %s: %s", self.function, exc)
             return None
@@ -286,7 +294,7 @@ def pool_for(crawler) -> ExtractionPool | None:
     if workers <= 0:
         return None
     key = (workers, settings.getfloat("CSTO_EXTRACT_TIMEOUT", 20.0),
-           settings.get("CSTO_EXTRACT_FUNCTION") or DEFAULT_FUNCTION)
+           settings.get("CSTO_EXTRACT_FUNCTION") or DEFAULT_FUNCTION, settings.getint("CSTO_EXTRACT_NICE", 10))
     with _lock:
         users = _users.setdefault(key, set())
         if id(crawler) not in users:
@@ -297,23 +305,24 @@ def pool_for(crawler) -> ExtractionPool | None:
         pool = _pools.get(key)
         if pool is None:
             pool = _pools[key] = ExtractionPool(*key)
-            logger.info("extracting articles in %d worker process(es), %g s per page (CSTO_EXTRACT_TIMEOUT)",
-                        key[0], key[1])
+            logger.info("extracting articles in %d worker process(es), %g s per page (CSTO_EXTRACT_TIMEOUT), "
+                        "nice %d (CSTO_EXTRACT_NICE)", key[0], key[1], key[3])
         return pool
 
 
-def _release(key: tuple, user: int):
+async def _release(key: tuple, user: int) -> None:
     """``engine_stopped``: the last crawler of a pool closes it, in a thread (the engine waits
-    for the Deferred; the reactor goes on closing connections meanwhile)."""
+    for this coroutine; the reactor goes on closing connections meanwhile)."""
     with _lock:
         users = _users.get(key, set())
         users.discard(user)
         pool = _pools.pop(key, None) if not users else None
     if pool is None:
-        return None
+        return
+    from scrapy.utils.defer import maybe_deferred_to_future
     from twisted.internet.threads import deferToThread
 
-    return deferToThread(pool.close)
+    await maybe_deferred_to_future(deferToThread(pool.close))
 
 
 async def await_future(future: Future) -> Any:

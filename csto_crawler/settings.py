@@ -157,6 +157,13 @@ CSTO_EXTRACT_TIMEOUT = float(_env("CSTO_EXTRACT_TIMEOUT", "20"))
 #: ``csto_crawler.pagecheck.check_then_extract`` (``extract()``'s, plus the answer's ``status``
 #: and ``headers``; for experiments and tests): the default checks the page, then extracts it.
 CSTO_EXTRACT_FUNCTION = _env("CSTO_EXTRACT_FUNCTION", "csto_crawler.pagecheck:check_then_extract")
+#: How much lower the workers' CPU priority is than the crawl's (``nice``; 0 keeps it equal).
+#: The crawl's event loop (downloads, captures, the archive) is the bound of a busy crawl:
+#: when it waits for a core behind an extraction it fetches nothing; lowered workers take
+#: what CPU the loop leaves (``python -m bench``: 64-66 % of bare Scrapy's pages/s instead of
+#: 56 % on a 2-core machine, docs/benchmarks.md). Extraction still never waits long, as the
+#: loop itself needs at most one core.
+CSTO_EXTRACT_NICE = int(_env("CSTO_EXTRACT_NICE", "10"))
 
 # --- Raw captures in WARC files (docs/captures.md) -----------------------------------------------
 #: What is captured: ``articles`` (default: article fetches and re-checks, with their redirect

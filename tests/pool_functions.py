@@ -34,6 +34,10 @@ def _first(url: str) -> bool:
     return True
 
 
+def niceness() -> int:
+    return os.nice(0)
+
+
 def pid_or_sleep(seconds: float = 0.0) -> int:
     time.sleep(seconds)
     return os.getpid()

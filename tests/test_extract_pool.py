@@ -95,6 +95,18 @@ def test_bad_pool_parameters_are_refused():
         ExtractionPool(workers=0)
     with pytest.raises(ValueError, match="positive"):
         ExtractionPool(timeout=0)
+    for nice in (-1, 20):
+        with pytest.raises(ValueError, match="0 to 19"):
+            ExtractionPool(nice=nice)
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
+def test_workers_run_at_the_lowered_priority_they_are_given():
+    own = os.nice(0)
+    with ExtractionPool(workers=1, timeout=10, function="pool_functions:niceness", nice=7) as pool:
+        assert pool() == min(19, own + 7)
+    with ExtractionPool(workers=1, timeout=10, function="pool_functions:niceness") as pool:
+        assert pool() == own  # the class's default: the caller's own priority
 
 
 def test_no_pool_outside_a_running_crawl(make_spider):
@@ -133,6 +145,7 @@ def test_a_page_over_budget_is_an_error_the_others_go_on_and_the_next_run_retrie
         stalled = errors[0]["url"]
         assert document(db, stalled) is None
         assert "extraction timeout" in proc.stderr
+        assert "nice 10 (CSTO_EXTRACT_NICE)" in proc.stderr  # the crawl's default
         # the five others were downloaded, extracted and stored while that page was stuck
         others = [r for r in rows if r["outcome"] == "new"]
         assert len(others) == 5 and all(r["id"] < errors[0]["id"] for r in others), rows

@@ -139,6 +139,9 @@ def test_report_lines_and_their_stats_form():
         def set_value(self, key, value):
             self[key] = value
 
+        def get_value(self, key, default=None):
+            return self.get(key, default)
+
     class Crawler:
         stats = Stats()
 
@@ -148,6 +151,17 @@ def test_report_lines_and_their_stats_form():
         "belta: 0 entries from https://eng.belta.by/rss (404)",
         "belta: no article links found (entry points and fallbacks)",
     ]
+    # every later count reaches the stats, and so does an entry point added in between
+    published.counted("https://eng.belta.by/rss", new=True)
+    published.result("https://eng.belta.by/", "home page")
+    published.counted("https://eng.belta.by/rss", new=False)
+    assert entry_point_lines(Crawler.stats) == [
+        "belta: 2 entries (1 new) from https://eng.belta.by/rss (404)",
+        "belta: 0 entries from https://eng.belta.by/ (no answer; fallback: home page)",
+    ]
+    Crawler.stats.clear()  # a stats collector that lost the list gets it again
+    published.counted("https://eng.belta.by/rss", new=False)
+    assert entry_point_lines(Crawler.stats)[0] == "belta: 3 entries (1 new) from https://eng.belta.by/rss (404)"
 
 
 # --- the refresh state: built once, with the run's clock ------------------------------------

@@ -15,6 +15,9 @@ class _Stats:
     def set_value(self, key, value):
         self.values[key] = value
 
+    def get_value(self, key, default=None):
+        return self.values.get(key, default)
+
 
 class _Crawler:
     def __init__(self):

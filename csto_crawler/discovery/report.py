@@ -52,6 +52,8 @@ class EntryReport:
         self.site = site
         self.crawler = crawler  #: its stats receive the report (none: the report is kept here)
         self.results: dict[str, EntryResult] = {}
+        self._rows: dict[str, dict] = {}  #: the stats' rows, one per result, updated in place
+        self._published: list[dict] | None = None  #: the list the stats hold
 
     def result(self, url: str, found_by: str | None = None) -> EntryResult:
         """The result of an entry point (created on first sight)."""
@@ -65,14 +67,14 @@ class EntryReport:
         result = self.result(url, found_by)
         if not result.status or (result.status == status.split(",")[0] and result.status != status):
             result.status = status
-            self._publish()
+            self._publish(result)
 
     def counted(self, url: str, *, new: bool) -> None:
         """One article link found from an entry point (``new``: unknown to the archive)."""
         result = self.result(url)
         result.entries += 1
         result.new += int(new)
-        self._publish()
+        self._publish(result)
 
     @property
     def entries(self) -> int:
@@ -82,9 +84,20 @@ class EntryReport:
     def lines(self) -> list[str]:
         return _lines(self.site, list(self.results.values()))
 
-    def _publish(self) -> None:
-        if self.crawler is not None:
-            self.crawler.stats.set_value(STATS_PREFIX + self.site, [asdict(r) for r in self.results.values()])
+    def _publish(self, result: EntryResult) -> None:
+        """Mirror the results into the stats: only ``result``'s row is updated (in place, once
+        per article link found) unless an entry point was added or the stats lost the list."""
+        if self.crawler is None:
+            return
+        key = STATS_PREFIX + self.site
+        row = self._rows.get(result.url)
+        if (row is not None and len(self._rows) == len(self.results)
+                and self.crawler.stats.get_value(key) is self._published):
+            row.update(vars(result))
+            return
+        self._rows = {url: asdict(r) for url, r in self.results.items()}
+        self._published = list(self._rows.values())
+        self.crawler.stats.set_value(key, self._published)
 
 
 def _lines(site: str, results: list[EntryResult]) -> list[str]:

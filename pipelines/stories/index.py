@@ -27,9 +27,9 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 
 import numpy as np
-from datasketch import MinHash
 from sqlite_utils import Database
 
 from pipelines import transactions
@@ -55,16 +55,22 @@ _MIN_AGREEING = int(0.2 * NUM_PERM)
 _SEED = 1
 
 
-#: The permutations of every signature: ``MinHash`` derives them from the seed on each
-#: construction unless given (0.4 ms an article).
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int)
-_PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme
+@cache
+def _template():
+    """``MinHash`` and the permutations of every signature, made once: it derives them from the
+    seed on each construction unless given (0.4 ms an article). Imported on first use:
+    ``datasketch`` imports SciPy (half a second), which a crawl that places nothing never needs."""
+    from datasketch import MinHash
+
+    template = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int)
+    return MinHash, template.permutations, template.scheme
 
 
 def minhash(hashes: frozenset[int] | np.ndarray) -> np.ndarray:
     """The MinHash signature (``NUM_PERM`` uint32 values) of a set of shingle hashes."""
-    signature = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, permutations=_PERMUTATIONS,
-                        scheme=_SCHEME)
+    minhash_class, permutations, scheme = _template()
+    signature = minhash_class(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, permutations=permutations,
+                              scheme=scheme)
     signature.update_batch(hashes.tolist() if isinstance(hashes, np.ndarray) else list(hashes))
     return np.asarray(signature.hashvalues, dtype="<u4")
 

@@ -81,13 +81,14 @@ class MirrorDownloadHandler(HTTP11DownloadHandler):
 
     def original_response(self, request: Request, response: Response) -> Response:
         """The mirror's response under the original URL, with ``Location`` mapped back."""
+        location = response.headers.get(b"Location")
+        if not location:  # the headers as they are (most answers: no copy to make)
+            return response.replace(url=request.url, request=request)
         headers = response.headers.copy()
-        location = headers.get(b"Location")
-        if location:
-            scheme = urlsplit(request.url).scheme or "https"
-            original = from_mirror(location.decode("latin-1"), self.mirror, scheme)
-            if original:
-                headers[b"Location"] = original.encode("utf-8")
+        scheme = urlsplit(request.url).scheme or "https"
+        original = from_mirror(location.decode("latin-1"), self.mirror, scheme)
+        if original:
+            headers[b"Location"] = original.encode("utf-8")
         return response.replace(url=request.url, headers=headers, request=request)
 
     async def download_request(self, request: Request) -> Response:

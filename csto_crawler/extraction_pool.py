@@ -20,7 +20,8 @@ asyncio loop ever runs an extraction.
 In a crawl, ``pool_for(crawler)`` gives the process-wide pool for that crawler's settings
 (``CSTO_EXTRACT_WORKERS``, ``CSTO_EXTRACT_TIMEOUT``, ``CSTO_EXTRACT_FUNCTION``,
 ``CSTO_EXTRACT_NICE``), shared by every crawler of the process (``csto refresh`` runs all sites
-in one) and closed when the last of them stops; ``await_future(future)`` awaits its result from a Scrapy callback under any reactor.
+in one) and closed when the last of them stops; ``await_future(future)`` awaits its result from
+a Scrapy callback under any reactor.
 Outside a running crawl (tests, ``csto fixtures``) and with ``CSTO_EXTRACT_WORKERS = 0`` the
 spider extracts inline, as before.
 """
@@ -43,7 +44,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 __all__ = ["DEFAULT_FUNCTION", "ExtractionError", "ExtractionPool", "ExtractionTimeout", "PoolStarter",
-           "await_future", "pool_for"]
+           "await_future", "pool_for", "pool_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -283,18 +284,30 @@ _pools: dict[tuple, ExtractionPool] = {}
 _users: dict[tuple, set[int]] = {}
 
 
+def pool_key(settings) -> tuple[int, float, str, int] | None:
+    """The pool a crawl's settings ask for, ``(workers, timeout, function, nice)``; None to
+    extract inline. A value no pool can take is a ``ValueError`` naming its setting."""
+    workers = settings.getint("CSTO_EXTRACT_WORKERS", 2)
+    if workers <= 0:
+        return None
+    timeout = settings.getfloat("CSTO_EXTRACT_TIMEOUT", 20.0)
+    nice = settings.getint("CSTO_EXTRACT_NICE", 10)
+    if timeout <= 0:
+        raise ValueError(f"CSTO_EXTRACT_TIMEOUT must be a positive number of seconds, got {timeout:g}")
+    if not 0 <= nice <= 19:
+        raise ValueError(f"CSTO_EXTRACT_NICE must be 0 to 19, got {nice}")
+    return workers, timeout, settings.get("CSTO_EXTRACT_FUNCTION") or DEFAULT_FUNCTION, nice
+
+
 def pool_for(crawler) -> ExtractionPool | None:
     """The pool a running crawl extracts with, None to extract inline (no running crawl, or
     ``CSTO_EXTRACT_WORKERS = 0``). Shared by the crawlers of one process with the same settings;
     released when the crawler's engine stops."""
     if crawler is None or not getattr(crawler, "crawling", False):
         return None
-    settings = crawler.settings
-    workers = settings.getint("CSTO_EXTRACT_WORKERS", 2)
-    if workers <= 0:
+    key = pool_key(crawler.settings)
+    if key is None:
         return None
-    key = (workers, settings.getfloat("CSTO_EXTRACT_TIMEOUT", 20.0),
-           settings.get("CSTO_EXTRACT_FUNCTION") or DEFAULT_FUNCTION, settings.getint("CSTO_EXTRACT_NICE", 10))
     with _lock:
         users = _users.setdefault(key, set())
         if id(crawler) not in users:
@@ -355,6 +368,7 @@ class PoolStarter:
     def from_crawler(cls, crawler):
         from scrapy import signals
 
+        pool_key(crawler.settings)  # a setting no pool can take stops the crawl before it starts
         starter = cls(crawler)
         crawler.signals.connect(starter.spider_opened, signal=signals.spider_opened)
         return starter

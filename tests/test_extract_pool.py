@@ -32,7 +32,9 @@ from csto_crawler.extraction_pool import (
     ExtractionError,
     ExtractionPool,
     ExtractionTimeout,
+    PoolStarter,
     pool_for,
+    pool_key,
 )
 from csto_crawler.sites import rules_for_url
 
@@ -98,6 +100,20 @@ def test_bad_pool_parameters_are_refused():
     for nice in (-1, 20):
         with pytest.raises(ValueError, match="0 to 19"):
             ExtractionPool(nice=nice)
+
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("CSTO_EXTRACT_NICE", "25", "CSTO_EXTRACT_NICE must be 0 to 19, got 25"),
+    ("CSTO_EXTRACT_NICE", "-5", "CSTO_EXTRACT_NICE must be 0 to 19, got -5"),
+    ("CSTO_EXTRACT_TIMEOUT", "0", "CSTO_EXTRACT_TIMEOUT must be a positive number of seconds, got 0"),
+])
+def test_a_pool_setting_no_pool_can_take_stops_the_crawl_before_it_starts(setting, value, message):
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    with pytest.raises(ValueError, match=message):
+        PoolStarter.from_crawler(get_crawler(Spider, {setting: value}))
+    assert pool_key(get_crawler(Spider, {setting: value, "CSTO_EXTRACT_WORKERS": 0}).settings) is None
 
 
 @pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")

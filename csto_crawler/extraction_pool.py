@@ -76,6 +76,14 @@ def _log_level() -> int:
     return max(root.getEffectiveLevel(), min(handler_levels))
 
 
+def _check_budget_and_nice(timeout: float, nice: int, timeout_name: str, nice_name: str) -> None:
+    """A ``ValueError`` naming the value (as its caller calls it) that no pool can take."""
+    if timeout <= 0:
+        raise ValueError(f"{timeout_name} must be a positive number of seconds, got {timeout:g}")
+    if not 0 <= nice <= 19:
+        raise ValueError(f"{nice_name} must be 0 to 19, got {nice}")
+
+
 class ExtractionTimeout(Exception):
     """The page took longer than the pool's budget; its worker was killed."""
 
@@ -190,10 +198,7 @@ class ExtractionPool:
                  nice: int = 0) -> None:
         if workers < 1:
             raise ValueError(f"an extraction pool needs at least one worker, got {workers}")
-        if timeout <= 0:
-            raise ValueError(f"the extraction timeout must be positive, got {timeout}")
-        if not 0 <= nice <= 19:
-            raise ValueError(f"the workers' nice value must be 0 to 19, got {nice}")
+        _check_budget_and_nice(timeout, nice, "the extraction timeout", "the workers' nice value")
         self.workers, self.timeout, self.function, self.nice = workers, float(timeout), function, nice
         self.timeouts = 0  #: calls that ran over budget (each killed its worker)
         self.restarts = 0  #: workers started to replace a killed or dead one
@@ -292,10 +297,7 @@ def pool_key(settings) -> tuple[int, float, str, int] | None:
         return None
     timeout = settings.getfloat("CSTO_EXTRACT_TIMEOUT", 20.0)
     nice = settings.getint("CSTO_EXTRACT_NICE", 10)
-    if timeout <= 0:
-        raise ValueError(f"CSTO_EXTRACT_TIMEOUT must be a positive number of seconds, got {timeout:g}")
-    if not 0 <= nice <= 19:
-        raise ValueError(f"CSTO_EXTRACT_NICE must be 0 to 19, got {nice}")
+    _check_budget_and_nice(timeout, nice, "CSTO_EXTRACT_TIMEOUT", "CSTO_EXTRACT_NICE")
     return workers, timeout, settings.get("CSTO_EXTRACT_FUNCTION") or DEFAULT_FUNCTION, nice
 
 

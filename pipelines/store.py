@@ -2,8 +2,8 @@
 
 * an ``ArticleItem`` becomes a document version (or just a fetch row when unchanged); a new
   version is placed in a story in the same transaction (``pipelines.stories``: it joins the
-  story of the text it republishes or starts its own), and documents left unplaced by an earlier crawl or before
-  an upgrade are placed when the crawl opens;
+  story of the text it republishes or starts its own), and documents left unplaced by an
+  earlier crawl or before an upgrade are placed when the crawl opens;
 * a ``FetchRecord`` (304, removed page, bot challenge, error page) becomes a fetch row and is
   then dropped, so feed exports hold articles only;
 * an item another pipeline skipped with ``SkipItem`` (irrelevant, empty) is recorded through the

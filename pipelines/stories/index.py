@@ -5,8 +5,9 @@ Each document's current text has one ``story_signatures`` row (its sorted shingl
 its ``datasketch`` MinHash) and ``BANDS`` rows in ``story_bands`` (the LSH index: one key per
 band of ``ROWS`` MinHash values). Adding a document reads only its own text; the candidates
 are the documents sharing a band key (an indexed lookup; the ``MAX_CANDIDATES`` sharing the
-most bands), and only their stored shingles are read for the exact check (``pipelines.stories.text.similar``). So a crawl adds articles one at
-a time, in any process, without loading or re-reading the archive.
+most bands), and only their stored shingles are read for the exact check
+(``pipelines.stories.text.similar``). So a crawl adds articles one at a time, in any process,
+without loading or re-reading the archive.
 
 ``StoryIndex.assign(document_id)``:
 

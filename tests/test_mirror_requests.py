@@ -83,9 +83,9 @@ def test_any_value_parameters_match_every_value(mirror):
     assert _open(urllib.request.Request(mirror.url_for("https://example.org/map.php?year=2026")))[0] == 404
 
 
-def test_an_answer_received_is_in_the_log_even_when_its_logging_lags(mirror, monkeypatch):
-    """The client can read an answer before the handler thread logs it (the race CI once hit):
-    ``requests()`` waits for answers already begun."""
+@pytest.fixture
+def late_logging(monkeypatch):
+    """The mirror's handlers log each request 0.3 s after answering it."""
     from csto_crawler.mirror.handler import MirrorHandler
 
     logged = MirrorHandler._log
@@ -95,6 +95,21 @@ def test_an_answer_received_is_in_the_log_even_when_its_logging_lags(mirror, mon
         logged(self, *args, **kwargs)
 
     monkeypatch.setattr(MirrorHandler, "_log", late_log)
+
+
+def test_an_answer_received_is_in_the_log_even_when_its_logging_lags(mirror, late_logging):
+    """The client can read an answer before the handler thread logs it (the race CI once hit):
+    ``requests()`` waits for answers already begun."""
     status, _, _ = _open(urllib.request.Request(mirror.url_for("https://example.org/news/")))
     assert status == 200
     assert [(r.method, r.status) for r in mirror.requests()] == [("GET", 200)]
+
+
+def test_an_answer_received_before_the_log_is_cleared_does_not_reappear(mirror, late_logging):
+    """The same race at ``clear_requests`` (CI hit it in test_admin_api_does_what_the_python_api_does):
+    an answer logged after the clearing would show in the emptied log."""
+    status, _, _ = _open(urllib.request.Request(mirror.url_for("https://example.org/news/")))
+    assert status == 200
+    mirror.clear_requests()
+    time.sleep(0.5)  # a late log line would have landed by now
+    assert mirror.requests() == []

@@ -292,7 +292,10 @@ class MirrorServer:
             return list(self._log)
 
     def clear_requests(self) -> None:
+        """Empty the log, once the answers already begun are logged (as ``requests`` waits for
+        them): an answer a client received before the clearing never reappears after it."""
         with self._log_lock:
+            self._log_lock.wait_for(lambda: self._answering == 0, timeout=ANSWER_WAIT)
             self._log.clear()
 
     # -- admin API -----------------------------------------------------------------------------

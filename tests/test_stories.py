@@ -242,6 +242,27 @@ def test_the_store_pipeline_places_new_versions_and_pending_documents(tmp_path):
     assert {r["url"]: r["story_id"] for r in db.query("SELECT url, story_id FROM documents")} == stories
 
 
+def test_the_slow_minhash_import_happens_when_the_store_pipeline_opens(tmp_path):
+    # Made at the first placement, it held the reactor mid-crawl (0.6 s and more) and downloads in
+    # flight timed out: the store pipeline must have it ready before the crawl downloads anything.
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.store import StorePipeline
+    from pipelines.stories import index
+
+    index._template.cache_clear()
+    crawler = get_crawler(Spider, {"CSTO_ARCHIVE_DB": str(tmp_path / "a.db")})
+    crawler.spider = crawler._create_spider("akorda")
+    store = StorePipeline.from_crawler(crawler)
+    assert index._template.cache_info().currsize == 0
+    store.open_spider()
+    try:
+        assert index._template.cache_info().currsize == 1
+    finally:
+        store.spider_closed(crawler.spider, "finished")
+
+
 def test_the_coverage_chart_of_an_empty_archive_says_so(archive):
     from xml.etree import ElementTree
 

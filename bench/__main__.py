@@ -22,7 +22,9 @@ a child process (``bench/crawl.py``), so its peak RSS and CPU are its own. Then:
    and the functions with the most self time.
 
 ``--quick`` runs N=30, one round, a small extraction sample (a smoke run, about 20 s). Results
-depend on the machine and its load: compare ratios measured in the same run.
+depend on the machine and its load: compare ratios measured in the same run. ``--busy K`` runs K
+processes spinning on the CPU beside the throughput crawls: a machine with K cores' worth less
+to spare (bare Scrapy waits on the network and hardly notices; a CPU-bound crawl does).
 
 ``python -m bench extraction --evalset DIR`` is a separate benchmark: bow F1 and median/p95 ms
 per page of ``csto extract``'s extraction and trafilatura's precision mode on the same real pages
@@ -32,11 +34,13 @@ per page of ``csto extract``'s extraction and trafilatura's precision mode on th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -131,7 +135,21 @@ def archive_facts(db: Path) -> dict[str, int]:
 
 
 # --- one size -----------------------------------------------------------------------------------
-def measure_size(n: int, work: Path, rounds: int, seed: int, log, inline: bool = False) -> dict:
+@contextlib.contextmanager
+def busy_loops(count: int):
+    """``count`` processes spinning on the CPU until the block ends (killed and reaped then)."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(max(0, count))]
+    try:
+        yield spinners
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+        for spinner in spinners:
+            spinner.wait()
+
+
+def measure_size(n: int, work: Path, rounds: int, seed: int, log, inline: bool = False,
+                 busy: int = 0) -> dict:
     from csto_crawler.mirror import MirrorServer
 
     result: dict = {"n": n}
@@ -147,17 +165,18 @@ def measure_size(n: int, work: Path, rounds: int, seed: int, log, inline: bool =
         modes = ("bare", "full", "inline") if inline else ("bare", "full")
         runs: dict[str, list[CrawlResult]] = {mode: [] for mode in modes}
         db = work / f"archive-{n}.db"
-        for index in range(rounds):
-            for mode in modes:
-                for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
-                    path.unlink(missing_ok=True)
-                # "inline": the project extracting on the reactor thread (no worker processes)
-                crawl = run_crawl("bare" if mode == "bare" else "full", work / f"runs-{n}", mirror=mirror.base_url,
-                                  seeds=site.seeds_dir, db=db, host=site.host,
-                                  settings={"CSTO_EXTRACT_WORKERS": 0} if mode == "inline" else None)
-                runs[mode].append(crawl)
-                log(f"N={n} round {index + 1} {mode}: {crawl.responses} pages in {crawl.elapsed:.1f} s, "
-                    f"{crawl.pages_per_second:.1f} pages/s, peak RSS {crawl.maxrss_mb:.0f} MB")
+        with busy_loops(busy):  # spinning only while the throughput crawls run
+            for index in range(rounds):
+                for mode in modes:
+                    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+                        path.unlink(missing_ok=True)
+                    # "inline": the project extracting on the reactor thread (no worker processes)
+                    crawl = run_crawl("bare" if mode == "bare" else "full", work / f"runs-{n}", mirror=mirror.base_url,
+                                      seeds=site.seeds_dir, db=db, host=site.host,
+                                      settings={"CSTO_EXTRACT_WORKERS": 0} if mode == "inline" else None)
+                    runs[mode].append(crawl)
+                    log(f"N={n} round {index + 1} {mode}: {crawl.responses} pages in {crawl.elapsed:.1f} s, "
+                        f"{crawl.pages_per_second:.1f} pages/s, peak RSS {crawl.maxrss_mb:.0f} MB")
         result["throughput"] = {mode: [_crawl_facts(c) for c in crawls] for mode, crawls in runs.items()}
         result["refresh"], result["storage"] = refresh_costs(site, mirror, db, work / f"runs-{n}", log)
     return result
@@ -311,9 +330,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-n", type=int, default=1000, help="articles in the profiled crawl (default 1000)")
     parser.add_argument("--extraction-sample", type=int, default=200)
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--busy", type=int, default=0, metavar="K",
+                        help="K processes spinning on the CPU beside the throughput crawls (default 0)")
     parser.add_argument("--inline", action="store_true",
                         help="also crawl with the extraction inline (CSTO_EXTRACT_WORKERS=0) in every round")
     args = parser.parse_args(argv)
+    if args.busy < 0:
+        parser.error("--busy must be 0 or more")
     sizes = [30] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
     sample = 20 if args.quick else args.extraction_sample
     started = time.perf_counter()
@@ -324,10 +347,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="csto-bench-") as temporary:
         work = Path(args.workdir or temporary)
         work.mkdir(parents=True, exist_ok=True)
-        results: dict = {"machine": machine(), "sizes": []}
+        results: dict = {"machine": {**machine(), "busy loops beside the throughput crawls": str(args.busy)},
+                         "sizes": []}
         for n in sizes:
             rounds = args.rounds or (1 if args.quick else 2)
-            results["sizes"].append(measure_size(n, work, rounds, args.seed, log, inline=args.inline))
+            results["sizes"].append(measure_size(n, work, rounds, args.seed, log, inline=args.inline,
+                                                 busy=args.busy))
         results["captures"] = capture_storage(work, min(sizes[0], 300), seed=args.seed, log=log)
         results["extraction"] = extraction_stages(work / f"site-{sizes[0]}", sample, 1 if args.quick else 3)
         log("extraction measured")

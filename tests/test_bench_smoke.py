@@ -8,7 +8,9 @@ Also: the synthetic site generator is deterministic and its pages extract to the
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,29 @@ def test_quick_bench_prints_every_table(tmp_path, capsys):
     refresh = [line for line in out.splitlines() if line.startswith("| 30 | ") and "refresh" not in line
                and ("*:0s" in line or "default schedule" in line)]
     assert len(refresh) == 3 and all(line.rstrip(" |").endswith("ok") for line in refresh), refresh
+
+
+def test_busy_loops_spin_while_the_block_runs_and_are_gone_after():
+    from bench.__main__ import busy_loops
+
+    with busy_loops(2) as spinners:
+        time.sleep(0.3)
+        assert len(spinners) == 2 and all(s.poll() is None for s in spinners)
+        cpu = [_cpu_seconds(s.pid) for s in spinners]
+        assert all(seconds > 0.05 for seconds in cpu), cpu  # they spin, not sleep
+    assert all(s.poll() is not None for s in spinners)
+    with busy_loops(0) as none:
+        assert none == []
+
+
+def test_busy_must_not_be_negative(capsys):
+    from bench.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--busy", "-1"])
+    assert "--busy must be 0 or more" in capsys.readouterr().err
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

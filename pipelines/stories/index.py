@@ -61,10 +61,11 @@ def _template():
     """``MinHash`` and the permutations of every signature, made once: it derives them from the
     seed on each construction unless given (0.4 ms an article). ``datasketch`` imports SciPy
     (0.6 s, more on a busy machine), so it is imported when a ``StoryIndex`` is made, not with
-    this module: commands that never place stories (``csto extract``) do not pay it, and a crawl
-    pays it when its store pipeline opens, before any download. Imported at the first placement
-    instead, it held the reactor thread that long mid-crawl, and downloads in flight then timed
-    out although their answers had arrived (Twisted runs due timeouts before reading sockets)."""
+    this module: what only reads stories (the Datasette plugin's chart, the demo's summary) does
+    not pay it, and a crawl pays it when its store pipeline opens, before any download. Imported
+    at the first placement instead, it held the reactor thread that long mid-crawl, and
+    downloads in flight then timed out although their answers had arrived (Twisted runs due
+    timeouts before reading sockets)."""
     from datasketch import MinHash
 
     template = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int)

@@ -104,6 +104,20 @@ def test_gzip_when_asked_and_deterministic(mirror):
                                            headers={"Accept-Encoding": "gzip;q=0"})[1]
 
 
+def test_precompress_gzips_every_body_once_so_no_request_compresses(mirror):
+    from csto_crawler.mirror.handler import gzip_body
+
+    gzip_body.cache_clear()
+    compressed = mirror.precompress()
+    assert compressed == sum(1 for page in mirror.tree.pages() if page.body) > 5
+    assert gzip_body.cache_info().misses == compressed
+    for url in (ARTICLE, CP1251):
+        status, headers, packed = fetch(mirror, path_of(url), headers={"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["content-encoding"] == "gzip"
+        assert gzip.decompress(packed) == fetch(mirror, path_of(url))[2]
+    assert gzip_body.cache_info().misses == compressed  # both answers came from the cache
+
+
 def test_redirects_old_url_and_http_to_https(mirror):
     status, headers, _ = fetch(mirror, "/sample.example/old/odkb-1001.html")
     assert status == 301 and headers["location"] == ARTICLE

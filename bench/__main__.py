@@ -189,6 +189,7 @@ def _crawl_facts(crawl: CrawlResult) -> dict:
             "reactor_cpu_ms_per_page": 1000 * float(crawl.stats.get("bench/reactor_cpu_s") or crawl.crawl_cpu)
             / max(1, crawl.responses),
             "workers_cpu_ms_per_page": 1000 * float(crawl.stats.get("bench/workers_cpu_s") or 0.0) / max(1, crawl.responses),
+            "mirror_cpu_ms_per_page": 1000 * crawl.here_cpu / max(1, crawl.responses),
             "maxrss_mb": crawl.maxrss_mb, "memusage_mb": crawl.memusage_mb,
             "stored": {k.rsplit("/", 1)[1]: v for k, v in crawl.stats.items() if k.startswith("csto/store/")}}
 
@@ -267,10 +268,11 @@ def report(results: dict) -> str:
                 rows.append([s["n"], label, max(c["pages_per_s"] for c in crawls),
                              statistics.median(c["reactor_cpu_ms_per_page"] for c in crawls),
                              statistics.median(c["workers_cpu_ms_per_page"] for c in crawls),
-                             statistics.median(c["cpu_ms_per_page"] for c in crawls)])
+                             statistics.median(c["cpu_ms_per_page"] for c in crawls),
+                             statistics.median(c.get("mirror_cpu_ms_per_page", 0.0) for c in crawls)])
     out += ["## CPU per page: the crawl process (reactor thread) and its extraction workers", "", table(
-        ["N", "crawl", "best pages/s", "reactor process CPU ms/page", "workers CPU ms/page", "total CPU ms/page"],
-        rows), ""]
+        ["N", "crawl", "best pages/s", "reactor process CPU ms/page", "workers CPU ms/page", "total CPU ms/page",
+         "mirror CPU ms/page (same cores)"], rows), ""]
     out += ["## Memory (peak RSS of the crawl process, VmHWM; target < 300 MB at 5,000)", "", table(
         ["N", "project peak RSS MB", "bare peak RSS MB", "project memusage/max MB (Scrapy)", "target"],
         [[s["n"], max(c["maxrss_mb"] for c in s["throughput"]["full"]),

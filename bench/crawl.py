@@ -48,6 +48,9 @@ class CrawlResult:
     maxrss_mb: float  #: peak resident set size of the crawl process (VmHWM)
     cpu: float  #: user + system CPU seconds of the child (start-up included)
     extra: dict = field(default_factory=dict)
+    #: CPU seconds this (the benchmark's) process spent while the child ran: the loopback
+    #: mirror's, when it serves from here; on the same cores as the crawl, not part of it
+    here_cpu: float = 0.0
 
     @property
     def elapsed(self) -> float:
@@ -92,6 +95,7 @@ def run_crawl(mode: str, workdir: Path, *, mirror: str, settings: dict | None = 
     env = {k: v for k, v in os.environ.items() if not k.startswith("CSTO_")}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     log_path = workdir / f"{mode}.log"
+    here_before = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     start = time.perf_counter()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -107,13 +111,15 @@ def run_crawl(mode: str, workdir: Path, *, mirror: str, settings: dict | None = 
             time.sleep(0.05)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     wall = time.perf_counter() - start
+    here_cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - here_before
     if proc.returncode != 0 or not stats_path.exists():
         tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise RuntimeError(f"bench crawl {mode} failed (exit {proc.returncode}); log {log_path}:\n{tail}")
     stats = json.loads(stats_path.read_text(encoding="utf-8"))
     peak_kb = stats.get("bench/vmhwm_kb") or usage.ru_maxrss
     return CrawlResult(mode=mode, stats=stats, wall=wall, maxrss_mb=peak_kb / 1024,
-                       cpu=usage.ru_utime + usage.ru_stime, extra={"wait4_maxrss_mb": usage.ru_maxrss / 1024})
+                       cpu=usage.ru_utime + usage.ru_stime, extra={"wait4_maxrss_mb": usage.ru_maxrss / 1024},
+                       here_cpu=here_cpu)
 
 
 # --- the child ------------------------------------------------------------------------------

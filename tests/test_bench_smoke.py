@@ -56,6 +56,11 @@ def test_quick_bench_prints_every_table(tmp_path, capsys):
     refresh = [line for line in out.splitlines() if line.startswith("| 30 | ") and "refresh" not in line
                and ("*:0s" in line or "default schedule" in line)]
     assert len(refresh) == 3 and all(line.rstrip(" |").endswith("ok") for line in refresh), refresh
+    # the mirror serves from the benchmark's own process, on the crawl's cores: its CPU is shown
+    cpu = out.split("## CPU per page")[1].split("## ")[0].splitlines()
+    assert "mirror CPU ms/page (same cores)" in cpu[2]
+    mirror_cpu = [float(line.strip(" |").split("|")[-1]) for line in cpu if line.startswith("| 30 |")]
+    assert len(mirror_cpu) == 2 and all(ms > 0 for ms in mirror_cpu), cpu
 
 
 def test_busy_loops_spin_while_the_block_runs_and_are_gone_after():

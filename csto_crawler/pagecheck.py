@@ -150,8 +150,41 @@ def _sequence_literals(items: list) -> frozenset[str] | None:
     return best
 
 
-_BODY_RE = tuple((name, re.compile(rx, re.I), strong, required_literals(rx))
-                 for name, rx, strong in BODY_CHALLENGES)
+def branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (``a|b(c|d)`` → ``a``, ``b(c|d)``); a pattern that
+    matches if and only if one of them does. Each gets its own required literals, so a page
+    holding one branch's literal runs that branch alone (a login form's ``password`` field
+    does not run the other branches of "login wall" over 64 KB)."""
+    parts: list[str] = []
+    depth, in_class, escaped = 0, False, False
+    begin = class_start = 0  # where the current branch, and the current [...] members, start
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]" or index == class_start  # a "]" first in a class is a member
+        elif char == "[":
+            in_class = True
+            class_start = index + (2 if pattern.startswith("^", index + 1) else 1)
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[begin:index])
+            begin = index + 1
+    parts.append(pattern[begin:])
+    return parts
+
+
+#: One entry per branch of each challenge pattern, in order: (name, regex, strong, literals).
+_BODY_RE = tuple((name, re.compile(branch, re.I), strong, required_literals(branch))
+                 for name, rx, strong in BODY_CHALLENGES for branch in branches(rx))
+#: The only characters the regex engine matches case-insensitively with a character of the
+#: literals although they casefold to something else (``ı`` and ``İ`` match ``i``; checked over
+#: every code point by the tests). In a page holding none of them, a regex match always
+#: casefolds to a string holding one of its literals.
+_FOLD_BREAKERS = ("ı", "İ")
 _INVISIBLE_RE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _ERROR_RE = tuple(re.compile(rx, re.I | re.M) for rx in ERROR_TITLES)
 _TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
@@ -192,9 +225,9 @@ def check(status: int, headers: dict[str, str], body: bytes) -> PageProblem | No
             return PageProblem("error", f"HTTP {status}, not a web page: {name} ({headers.get('content-type') or 'no Content-Type'})")
     text = head.decode("utf-8", "replace")
     folded = text.casefold()
-    # The literals decide only when casefolding kept every character one character and the
-    # page has no dotless ı (which the regex engine, not casefold, equates with i).
-    prefilter = len(folded) == len(text) and "ı" not in text
+    # The literals decide unless the page holds a character that the regex engine, not
+    # casefold, equates with one of theirs.
+    prefilter = not any(breaker in text for breaker in _FOLD_BREAKERS)
     visible: int | None = None
     for name, regex, strong, literals in _BODY_RE:
         if prefilter and literals is not None and not any(literal in folded for literal in literals):

@@ -19,8 +19,10 @@ from pipelines.archive import Archive
 
 
 def check_without_prefilter(status: int, headers: dict, body: bytes, monkeypatch) -> object:
+    """``check`` with each challenge pattern whole (not split into branches) and no literals."""
+    whole = tuple((name, re.compile(rx, re.I), strong, None) for name, rx, strong in pagecheck.BODY_CHALLENGES)
     with monkeypatch.context() as patch:
-        patch.setattr(pagecheck, "_BODY_RE", tuple((n, rx, strong, None) for n, rx, strong, _ in pagecheck._BODY_RE))
+        patch.setattr(pagecheck, "_BODY_RE", whole)
         return pagecheck.check(status, headers, body)
 
 
@@ -43,6 +45,31 @@ def test_required_literals(pattern, literals):
 
 def test_every_shipped_challenge_pattern_has_a_prefilter():
     assert all(literals for _, _, _, literals in pagecheck._BODY_RE)
+    # "login wall": a page with a password field runs only the branch that looks for one
+    login = [literals for name, _, _, literals in pagecheck._BODY_RE if name == "login wall"]
+    assert len(login) == 4 and {"password"} in [set(literals) for literals in login]
+
+
+@pytest.mark.parametrize(("pattern", "parts"), [
+    (r"abc", ["abc"]),
+    (r"a|b(c|d)|e", ["a", "b(c|d)", "e"]),
+    (r"x\|y|z", [r"x\|y", "z"]),  # an escaped bar is no alternative
+    (r"[|]a|[^]|]b|[]|]c|(?:p|q)", ["[|]a", "[^]|]b", "[]|]c", "(?:p|q)"]),  # nor one in a class
+    (r"a||b", ["a", "", "b"]),
+])
+def test_branches_split_only_the_top_level_alternatives(pattern, parts):
+    assert pagecheck.branches(pattern) == parts
+
+
+def test_branches_match_exactly_where_the_whole_pattern_does():
+    samples = [p.read_text("utf-8", "replace")[:pagecheck.HEAD_BYTES] for p in FIXTURES.rglob("*.html")]
+    samples += STUBS + [s.upper() for s in STUBS] + ["Sign in to read", "<input name=p type='password'>",
+                                                     "Войдите, чтобы прочитать", "SUBSCRIBE TO CONTINUE"]
+    for name, pattern, _ in pagecheck.BODY_CHALLENGES:
+        whole = re.compile(pattern, re.I)
+        parts = [re.compile(part, re.I) for part in pagecheck.branches(pattern)]
+        for text in samples:
+            assert bool(whole.search(text)) == any(part.search(text) for part in parts), (name, text[:80])
 
 
 STUBS = [
@@ -108,19 +135,19 @@ def test_few_item_workers_per_response():
 def test_casefold_agrees_with_the_regex_engine_on_every_literal_character():
     """For every character of the shipped literals, any code point the regex engine matches
     with it case-insensitively casefolds to the literal's character, except the ones ``check``
-    guards against (a casefold longer than one character, the dotless ı)."""
-    # the Basic Multilingual Plane: case partners of Latin and Cyrillic letters all live there
-    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    guards against (``_FOLD_BREAKERS``: a page holding one runs every regex)."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
     characters = {c for _, _, _, literals in pagecheck._BODY_RE for literal in literals for c in literal}
+    breakers = set()
     for character in characters:
         for match in re.finditer(re.escape(character), every, re.I):
-            found = match.group()
-            if len(found.casefold()) == 1 and found != "ı":
-                assert found.casefold() == character.casefold(), (character, found)
+            if match.group().casefold() != character:
+                breakers.add(match.group())
+    assert breakers == set(pagecheck._FOLD_BREAKERS)  # none missing, none guarded for nothing
 
 
 @pytest.mark.parametrize("odd", ["ı", "İ", "ß"])
-def test_pages_with_characters_casefold_treats_differently_run_every_regex(odd, monkeypatch):
+def test_pages_with_characters_casefold_treats_differently_give_the_regexes_answer(odd, monkeypatch):
     for stub in ("<html><body>Checking your browser before accessing</body></html>",
                  "<html><body>bobcmn</body></html>"):
         body = (stub.replace("i", "ı") if odd == "ı" else stub.upper() + odd).encode()

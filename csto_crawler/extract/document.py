@@ -13,6 +13,13 @@ __all__ = ["decode", "parse", "paragraphs", "text_of", "SKIP_TAGS"]
 logger = logging.getLogger(__name__)
 
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+# Every element an ``HtmlElement`` (so ``text_content``, ``drop_tree`` … as usual), chosen in C:
+# lxml.html's own lookup is a Python method called for each element proxy lxml makes (every
+# element an XPath, an iteration or trafilatura touches), to give ``<form>``/``<input>`` their
+# form classes, which nothing here uses. 26 → 19 ms a page on real pages, the same output.
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=html.HtmlElement, comment=html.HtmlComment, pi=html.HtmlProcessingInstruction,
+    entity=html.HtmlEntity))
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 #: Elements whose content is never text (``head`` is not here: trafilatura names headings so).

@@ -269,7 +269,7 @@ def report(results: dict) -> str:
                              statistics.median(c["reactor_cpu_ms_per_page"] for c in crawls),
                              statistics.median(c["workers_cpu_ms_per_page"] for c in crawls),
                              statistics.median(c["cpu_ms_per_page"] for c in crawls),
-                             statistics.median(c.get("mirror_cpu_ms_per_page", 0.0) for c in crawls)])
+                             statistics.median(c["mirror_cpu_ms_per_page"] for c in crawls)])
     out += ["## CPU per page: the crawl process (reactor thread) and its extraction workers", "", table(
         ["N", "crawl", "best pages/s", "reactor process CPU ms/page", "workers CPU ms/page", "total CPU ms/page",
          "mirror CPU ms/page (same cores)"], rows), ""]

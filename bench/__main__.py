@@ -24,7 +24,9 @@ a child process (``bench/crawl.py``), so its peak RSS and CPU are its own. Then:
 ``--quick`` runs N=30, one round, a small extraction sample (a smoke run, about 20 s). Results
 depend on the machine and its load: compare ratios measured in the same run. ``--busy K`` runs K
 processes spinning on the CPU beside the throughput crawls: a machine with K cores' worth less
-to spare (bare Scrapy waits on the network and hardly notices; a CPU-bound crawl does).
+to spare (bare Scrapy waits on the network and hardly notices; a CPU-bound crawl does);
+``--steal F`` runs one process per core that spins F of every 10 ms: every core with ``1 - F``
+of its time to spare, the way a slower CPU of the same core count looks to both crawls.
 
 ``python -m bench extraction --evalset DIR`` is a separate benchmark: bow F1 and median/p95 ms
 per page of ``csto extract``'s extraction and trafilatura's precision mode on the same real pages
@@ -135,10 +137,27 @@ def archive_facts(db: Path) -> dict[str, int]:
 
 
 # --- one size -----------------------------------------------------------------------------------
+#: A spinner taking ``share`` of every 10 ms period of one core and sleeping the rest.
+_DUTY_SPINNER = """import sys, time
+share, period = float(sys.argv[1]), 0.010
+clock = time.perf_counter
+while True:
+    begin = clock()
+    while clock() - begin < share * period:
+        pass
+    time.sleep(max(0.0, period - (clock() - begin)))
+"""
+
+
 @contextlib.contextmanager
-def busy_loops(count: int):
-    """``count`` processes spinning on the CPU until the block ends (killed and reaped then)."""
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(max(0, count))]
+def busy_loops(count: int, steal: float = 0.0):
+    """``count`` processes spinning on the CPU until the block ends (killed and reaped then), and
+    with ``steal`` > 0 one more per core spinning that share of every 10 ms (a machine whose cores
+    each have ``1 - steal`` of their time for the crawl, as a slower CPU would)."""
+    commands = [[sys.executable, "-c", "while True: pass"]] * max(0, count)
+    if steal > 0:
+        commands += [[sys.executable, "-c", _DUTY_SPINNER, repr(steal)]] * (os.cpu_count() or 1)
+    spinners = [subprocess.Popen(command) for command in commands]
     try:
         yield spinners
     finally:
@@ -149,7 +168,7 @@ def busy_loops(count: int):
 
 
 def measure_size(n: int, work: Path, rounds: int, seed: int, log, inline: bool = False,
-                 busy: int = 0) -> dict:
+                 busy: int = 0, steal: float = 0.0) -> dict:
     from csto_crawler.mirror import MirrorServer
 
     result: dict = {"n": n}
@@ -166,7 +185,7 @@ def measure_size(n: int, work: Path, rounds: int, seed: int, log, inline: bool =
         modes = ("bare", "full", "inline") if inline else ("bare", "full")
         runs: dict[str, list[CrawlResult]] = {mode: [] for mode in modes}
         db = work / f"archive-{n}.db"
-        with busy_loops(busy):  # spinning only while the throughput crawls run
+        with busy_loops(busy, steal):  # spinning only while the throughput crawls run
             for index in range(rounds):
                 for mode in modes:
                     for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
@@ -335,11 +354,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the raw results here")
     parser.add_argument("--busy", type=int, default=0, metavar="K",
                         help="K processes spinning on the CPU beside the throughput crawls (default 0)")
+    parser.add_argument("--steal", type=float, default=0.0, metavar="F",
+                        help="one process per core spinning F (0 to 0.9) of every 10 ms beside the throughput"
+                             " crawls: cores with 1 - F of their time to spare, like a slower CPU (default 0)")
     parser.add_argument("--inline", action="store_true",
                         help="also crawl with the extraction inline (CSTO_EXTRACT_WORKERS=0) in every round")
     args = parser.parse_args(argv)
     if args.busy < 0:
         parser.error("--busy must be 0 or more")
+    if not 0 <= args.steal <= 0.9:
+        parser.error("--steal must be between 0 and 0.9")
     sizes = [30] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
     sample = 20 if args.quick else args.extraction_sample
     started = time.perf_counter()
@@ -350,12 +374,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="csto-bench-") as temporary:
         work = Path(args.workdir or temporary)
         work.mkdir(parents=True, exist_ok=True)
-        results: dict = {"machine": {**machine(), "busy loops beside the throughput crawls": str(args.busy)},
+        results: dict = {"machine": {**machine(), "busy loops beside the throughput crawls": str(args.busy),
+                                       "share of each core taken beside them (--steal)": f"{args.steal:g}"},
                          "sizes": []}
         for n in sizes:
             rounds = args.rounds or (1 if args.quick else 2)
             results["sizes"].append(measure_size(n, work, rounds, args.seed, log, inline=args.inline,
-                                                 busy=args.busy))
+                                                 busy=args.busy, steal=args.steal))
         results["captures"] = capture_storage(work, min(sizes[0], 300), seed=args.seed, log=log)
         results["extraction"] = extraction_stages(work / f"site-{sizes[0]}", sample, 1 if args.quick else 3)
         log("extraction measured")

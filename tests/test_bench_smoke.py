@@ -76,6 +76,27 @@ def test_busy_loops_spin_while_the_block_runs_and_are_gone_after():
         assert none == []
 
 
+def test_steal_spins_one_process_per_core_for_part_of_each_period():
+    from bench.__main__ import busy_loops
+
+    with busy_loops(0, steal=0.3) as spinners:
+        time.sleep(1.0)
+        cpu = [_cpu_seconds(s.pid) for s in spinners]
+    assert len(spinners) == (os.cpu_count() or 1)
+    # each spins about 0.3 s of the second (start-up included), and sleeps between: not a busy loop
+    assert all(0.1 < seconds < 0.75 for seconds in cpu), cpu
+    assert all(s.poll() is not None for s in spinners)
+
+
+@pytest.mark.parametrize("steal", ["-0.1", "0.95"])
+def test_steal_must_leave_the_cores_some_time(capsys, steal):
+    from bench.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--steal", steal])
+    assert "--steal must be between 0 and 0.9" in capsys.readouterr().err
+
+
 def test_busy_must_not_be_negative(capsys):
     from bench.__main__ import main
 

@@ -257,6 +257,45 @@ def refresh_costs(site: SyntheticSite, mirror, db: Path, work: Path, log) -> tup
 
 
 # --- report -------------------------------------------------------------------------------------
+def stage_costs(reactor_ms: float, components: dict[str, float], workers_ms: float,
+                extraction: dict[str, float], mirror_ms: float) -> list[tuple[str, str, float]]:
+    """``(process, stage, CPU ms a page)`` rows: the crawl process's measured CPU a page split by
+    each component's share of the profiled crawl's busy samples (its idle wait left out), the
+    workers' measured CPU a page split into the in-process means of the page check and the
+    site-rules extraction and the rest (their start-up, the hand-off of each page, and the
+    slowdown of sharing the cores and caches with the crawl), and the mirror's. Estimates: the profile's shares come from another crawl, under the profiler."""
+    from bench.profile import WAITING
+
+    busy = {name: seconds for name, seconds in components.items() if name != WAITING and seconds > 0}
+    total = sum(busy.values())
+    rows = [("crawl process", name, reactor_ms * seconds / total)
+            for name, seconds in sorted(busy.items(), key=lambda kv: -kv[1])] if total else []
+    check, extract = extraction.get("page check", 0.0), extraction.get("extract, site rules", 0.0)
+    rows += [("workers", "page check", check), ("workers", "extraction (site rules)", extract),
+             ("workers", "start-up, hand-off, sharing the cores (the rest)", workers_ms - check - extract),
+             ("benchmark's mirror", "serving the pages (same cores)", mirror_ms)]
+    return rows
+
+
+def _stage_table(results: dict) -> list[str]:
+    profile, extraction, sizes = results.get("profile") or {}, results.get("extraction"), results["sizes"]
+    if not profile.get("components") or not extraction or not sizes:
+        return []
+    size = max(sizes, key=lambda s: s["n"])
+    crawls = size["throughput"]["full"]
+    rows = stage_costs(statistics.median(c["reactor_cpu_ms_per_page"] for c in crawls), profile["components"],
+                       statistics.median(c["workers_cpu_ms_per_page"] for c in crawls),
+                       {name: statistics.fmean(v) for name, v in extraction["stages"].items()},
+                       statistics.median(c["mirror_cpu_ms_per_page"] for c in crawls))
+    total = sum(ms for process, _, ms in rows if process != "benchmark's mirror")
+    return [f"## CPU per page by stage (≈; project crawls at N={size['n']:,})", "",
+            f"The crawl process's measured CPU a page split by the shares of the profiled crawl (N={profile['n']:,}, "
+            "idle wait left out); the workers' measured CPU a page split by the in-process means of the stages above "
+            "(the rest: their start-up, each page's hand-off, and running beside the crawl rather than alone).", "",
+            table(["process", "stage", "≈ CPU ms/page"], [[p, stage, ms] for p, stage, ms in rows]
+                  + [["project", "total (crawl process and workers)", total]]), ""]
+
+
 def report(results: dict) -> str:
     out = ["## Machine", "", table(["", "value"], [[k, v] for k, v in results["machine"].items()]), ""]
     sizes = results["sizes"]
@@ -331,6 +370,7 @@ def report(results: dict) -> str:
     if results.get("profile"):
         out += [f"## Profile: one project crawl of N={results['profile']['n']} under pyinstrument", "",
                 "```", results["profile"]["text"], "```", ""]
+        out += _stage_table(results)
     out.append(f"Total time of this run: {results['seconds']:.0f} s.")
     return "\n".join(out)
 
@@ -422,7 +462,10 @@ def profile_crawl(work: Path, n: int, seed: int, log) -> dict | None:
         crawl = run_crawl("full", work / "runs-profile", mirror=mirror.base_url, seeds=site_dir / "seeds", db=db,
                           profile=session)
     log(f"profiled crawl: {crawl.responses} pages in {crawl.elapsed:.1f} s under the profiler")
-    return {"n": n, "text": format_profile(str(session), top=15)}
+    from bench.profile import summarise
+
+    _, components, _ = summarise(str(session))
+    return {"n": n, "text": format_profile(str(session), top=15), "components": dict(components)}
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@
 two tables: the share of sampled time per component, and the functions with the most self
 time. A sample is charged to the innermost component on its stack, so trafilatura called by
 our extraction counts as trafilatura, lxml called by our extraction as extraction, and SQLite
-called by the store pipeline as storage; frames of no listed component (lxml, the standard
-library) count for the component that called them. The event loop's wait for sockets is
+called by the store pipeline as storage (called by the story index or the capture log: as
+those); frames of no listed component (lxml, the standard library) count for the component
+that called them. The event loop's wait for sockets is
 reported on its own ("waiting for I/O").
 
 Run ``python -m bench.profile SESSION.pyisession`` to print the tables of a saved session.
@@ -22,8 +23,13 @@ __all__ = ["COMPONENTS", "component_of", "summarise", "format_profile"]
 COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("trafilatura (generic layer)", ("/trafilatura/", "/justext/", "/htmldate/", "/courlan/")),
     ("extraction (our layers)", ("/csto_crawler/extract/",)),
+    ("story index", ("/pipelines/stories/", "/datasketch/")),
+    ("raw captures (WARC)", ("/csto_crawler/capture/", "/warcio/")),
     ("storage (SQLite)", ("/pipelines/archive.py", "/pipelines/store.py", "/sqlite_utils/", "/sqlite3/")),
     ("other pipelines", ("/pipelines/",)),
+    ("extraction hand-off (worker pool)", ("/csto_crawler/extraction_pool.py",)),
+    # Scrapy's HTTP client, also when our mirror download handler calls it (bare Scrapy pays it too)
+    ("HTTP download (Scrapy, Twisted)", ("/scrapy/core/downloader/handlers/", "/twisted/web/")),
     ("spider (discovery, refresh, checks)", ("/csto_crawler/",)),
     ("Scrapy, Twisted, parsel", ("/scrapy/", "/twisted/", "/parsel/", "/w3lib/", "/itemadapter/",
                                  "/asyncio/", "/zope/", "/queuelib/", "/protego/")),

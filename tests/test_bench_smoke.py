@@ -108,3 +108,41 @@ def test_busy_must_not_be_negative(capsys):
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_profile_components_name_the_capture_and_story_stages_apart_from_storage():
+    from bench.profile import component_of
+
+    assert component_of("/x/csto_crawler/capture/log.py") == "raw captures (WARC)"
+    assert component_of("/v/site-packages/warcio/warcwriter.py") == "raw captures (WARC)"
+    assert component_of("/x/pipelines/stories/index.py") == "story index"
+    assert component_of("/x/pipelines/store.py") == "storage (SQLite)"
+    assert component_of("/x/pipelines/relevance.py") == "other pipelines"
+    assert component_of("/x/csto_crawler/extraction_pool.py") == "extraction hand-off (worker pool)"
+    assert component_of("/x/csto_crawler/spiders/base.py") == "spider (discovery, refresh, checks)"
+
+
+def test_stage_costs_split_the_measured_cpu_by_profile_shares_and_extraction_medians():
+    from bench.__main__ import stage_costs
+    from bench.profile import WAITING
+
+    rows = stage_costs(10.0, {"storage (SQLite)": 3.0, "Scrapy, Twisted, parsel": 1.0, WAITING: 6.0}, 8.0,
+                       {"page check": 1.0, "extract, site rules": 4.5, "clean pipeline alone": 0.5}, 0.9)
+    got = {(process, stage): ms for process, stage, ms in rows}
+    # the idle wait is not CPU: the crawl process's 10 ms go 3:1 to the two busy components
+    assert got[("crawl process", "storage (SQLite)")] == pytest.approx(7.5)
+    assert got[("crawl process", "Scrapy, Twisted, parsel")] == pytest.approx(2.5)
+    assert ("crawl process", WAITING) not in got
+    assert got[("workers", "page check")] == 1.0 and got[("workers", "extraction (site rules)")] == 4.5
+    assert got[("workers", "start-up, hand-off, sharing the cores (the rest)")] == pytest.approx(2.5)
+    assert got[("benchmark's mirror", "serving the pages (same cores)")] == 0.9
+    assert [r[1] for r in rows][:2] == ["storage (SQLite)", "Scrapy, Twisted, parsel"]  # largest first
+
+
+def test_scrapys_http_client_is_not_charged_to_the_mirror_handler_that_calls_it():
+    from bench.profile import _RANK, component_of
+
+    handler = component_of("/v/site-packages/scrapy/core/downloader/handlers/http11.py")
+    assert handler == component_of("/v/site-packages/twisted/web/_newclient.py") == "HTTP download (Scrapy, Twisted)"
+    # nested under our download handler (the spider's component), the client's frames keep their own
+    assert _RANK[handler] > _RANK[component_of("/x/csto_crawler/middlewares.py")]

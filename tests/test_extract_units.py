@@ -426,3 +426,17 @@ def test_utility_classes_with_a_print_or_hover_variant_are_not_furniture_words()
             + "</article></main></body></html>")
     assert extract(html, "https://example.org/news/3").text == "\n\n".join(ARTICLE_RU)
 
+
+
+def test_language_class_counts_equal_one_findall_per_class_on_any_text():
+    import random
+
+    from csto_crawler.extract.language import _CLASSES, _class_counts
+
+    rng = random.Random(7)
+    letters = "".join(chr(c) for c in range(0x20, 0x2000)) + "ҳҲҷҶӣӢӯӮәӘұҰһҺіІғҒқҚңҢөӨүҮўЎپچژگیکۀăâđêôơưạảấ"
+    for _ in range(200):
+        sample = "".join(rng.choice(letters) for _ in range(rng.randint(0, 3000)))
+        counts = _class_counts(sample)
+        assert {name: counts[name] for name in _CLASSES} == {name: len(regex.findall(sample))
+                                                              for name, regex in _CLASSES.items()}

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
+from functools import lru_cache
 
 __all__ = ["normalize_code", "detect", "choose"]
 
@@ -45,17 +47,34 @@ def normalize_code(code: str | None) -> str | None:
     return base if re.fullmatch(r"[a-z]{2}", base) else None
 
 
+#: The character classes ``detect`` counts, each a one-character regex.
+_CLASSES = {"cyr": _CYR, "lat": _LAT, "arab": _ARAB, "arm": _ARM, "tg": _TG, "kk": _KK,
+            "kk_shared": _KK_SHARED, "ky": _KY, "be": _BE, "fa": _FA, "vi": _VI}
+
+
+@lru_cache(maxsize=8192)
+def _classes_of(char: str) -> tuple[str, ...]:
+    """The classes of ``_CLASSES`` one character belongs to."""
+    return tuple(name for name, regex in _CLASSES.items() if regex.match(char))
+
+
+def _class_counts(sample: str) -> Counter:
+    """How many characters of ``sample`` each class holds (as ``len(regex.findall(sample))``,
+    counted once per distinct character instead of once per class)."""
+    counts: Counter = Counter()
+    for char, count in Counter(sample).items():
+        for name in _classes_of(char):
+            counts[name] += count
+    return counts
+
+
 def detect(text: str | None) -> tuple[str | None, float]:
     """The language of a text by its characters, and a confidence in [0, 1]."""
     if not text:
         return None, 0.0
     sample = text[:6000]
-    counts = {
-        "cyr": len(_CYR.findall(sample)),
-        "lat": len(_LAT.findall(sample)),
-        "arab": len(_ARAB.findall(sample)),
-        "arm": len(_ARM.findall(sample)),
-    }
+    found = _class_counts(sample)
+    counts = {name: found[name] for name in ("cyr", "lat", "arab", "arm")}
     script, letters = max(counts.items(), key=lambda kv: kv[1])
     if letters < 20:
         return None, 0.0
@@ -63,15 +82,15 @@ def detect(text: str | None) -> tuple[str | None, float]:
     if script == "arm":
         return "hy", confidence
     if script == "arab":
-        persian = len(_FA.findall(sample)) / letters
+        persian = found["fa"] / letters
         return ("fa" if persian > 0.01 else "ar"), confidence
     if script == "lat":
-        return ("vi" if len(_VI.findall(sample)) / letters > 0.01 else "en"), confidence * 0.8
-    tg = len(_TG.findall(sample)) / letters
-    kk = (len(_KK.findall(sample)) - sample.count("і") - sample.count("І")) / letters
-    kk += len(_KK_SHARED.findall(sample)) / letters
-    ky = len(_KY.findall(sample)) / letters
-    be = (len(_BE.findall(sample)) + sample.count("і") + sample.count("І")) / letters
+        return ("vi" if found["vi"] / letters > 0.01 else "en"), confidence * 0.8
+    tg = found["tg"] / letters
+    kk = (found["kk"] - sample.count("і") - sample.count("І")) / letters
+    kk += found["kk_shared"] / letters
+    ky = found["ky"] / letters
+    be = (found["be"] + sample.count("і") + sample.count("І")) / letters
     if tg > 0.004:
         return "tg", confidence
     if kk > 0.006:

@@ -440,3 +440,26 @@ def test_language_class_counts_equal_one_findall_per_class_on_any_text():
         counts = _class_counts(sample)
         assert {name: counts[name] for name in _CLASSES} == {name: len(regex.findall(sample))
                                                               for name, regex in _CLASSES.items()}
+
+
+@pytest.mark.parametrize("page", [
+    '<html><head><title></title><title> A  b </title><link rel="canonical"><link rel="canonical" href=" /x ">'
+    '</head><body><title>T2</title><link rel="canonical" href="/later"></body></html>',
+    '<html><head><link rel="canonical" href=""><meta property="og:url" content="https://o/g"></head><body>x</body></html>',
+    '<html><body><title>Only body</title><script type="application/ld+json">{"@type":"NewsArticle","headline":"H"}'
+    '</script><script type="application/ld+json"></script><meta name="author" content="A"></body></html>',
+    '<html><head><script type="APPLICATION/ld+json">{"headline":"no"}</script><link rel="Canonical" href="/c">'
+    '<script type="application/ld+json">[{"@type":"Article"}]</script></head><body>x</body></html>',
+    *sorted(p.read_text(encoding="utf-8", errors="replace") for p in (FIXTURES / "generic").glob("*.html"))[:20],
+])
+def test_declared_elements_are_what_the_xpaths_select(page):
+    from csto_crawler.extract.document import parse
+    from csto_crawler.extract.metadata import _declared
+
+    tree = parse(page)
+    found = _declared(tree)
+    assert found.metas == tree.xpath("//meta")
+    assert found.ld_json == tree.xpath('//script[@type="application/ld+json"]/text()')
+    assert [found.head_title] == (tree.xpath("//head/title/text()") or [None])[:1]
+    assert [found.title] == (tree.xpath("//title/text()") or [None])[:1]
+    assert [found.canonical] == (tree.xpath('//link[@rel="canonical"]/@href') or [None])[:1]

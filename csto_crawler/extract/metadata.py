@@ -81,9 +81,44 @@ def _name(value) -> str | None:
     return None
 
 
-def _jsonld(tree) -> dict:
+@dataclass
+class _Declared:
+    """The elements ``read_metadata`` reads, found in one walk of the tree (document order)."""
+
+    metas: list = field(default_factory=list)  #: every ``<meta>``
+    ld_json: list[str] = field(default_factory=list)  #: texts of ``<script type="application/ld+json">``
+    head_title: str | None = None  #: text of the first ``<head>/<title>`` with text
+    title: str | None = None  #: text of the first ``<title>`` with text, anywhere
+    canonical: str | None = None  #: ``href`` of the first ``<link rel="canonical" href>``
+
+
+def _declared(tree) -> _Declared:
+    """What ``//meta``, ``//script[@type="application/ld+json"]/text()``, ``//head/title/text()``,
+    ``//title/text()`` and ``//link[@rel="canonical"]/@href`` select, in one walk rather than five
+    (the parser keeps ``<script>`` and ``<title>`` content as text, no child elements)."""
+    found = _Declared()
+    for element in tree.iter("meta", "script", "title", "link"):
+        tag = element.tag
+        if tag == "meta":
+            found.metas.append(element)
+        elif tag == "script":
+            if element.get("type") == "application/ld+json" and element.text:
+                found.ld_json.append(element.text)
+        elif tag == "title":
+            if element.text:
+                if found.title is None:
+                    found.title = element.text
+                parent = element.getparent()
+                if found.head_title is None and parent is not None and parent.tag == "head":
+                    found.head_title = element.text
+        elif found.canonical is None and element.get("rel") == "canonical":
+            found.canonical = element.get("href")
+    return found
+
+
+def _jsonld(scripts: list[str]) -> dict:
     articles: list[dict] = []
-    for raw in tree.xpath('//script[@type="application/ld+json"]/text()'):
+    for raw in scripts:
         try:
             _walk_jsonld(json.loads(raw, strict=False), articles)
         except ValueError as err:
@@ -119,19 +154,20 @@ def _body_paragraphs(body: str) -> tuple[str, ...]:
 def read_metadata(tree, url: str | None = None) -> Metadata:
     """The metadata a page declares about itself."""
     meta = Metadata()
+    declared = _declared(tree)
     values: dict[str, str] = {}
-    for element in tree.iter("meta"):
+    for element in declared.metas:
         key = element.get("property") or element.get("name") or element.get("itemprop") or element.get("http-equiv")
         content = element.get("content")
         if key and content and content.strip():
             values.setdefault(key.strip().lower(), content.strip())
-    ld = _jsonld(tree)
+    ld = _jsonld(declared.ld_json)
 
     headline = ld.get("headline") or ld.get("name")
     meta.headline = headline.strip() if isinstance(headline, str) and headline.strip() else None
     meta.og_title = values.get("og:title") or values.get("twitter:title")
-    titles = tree.xpath("//head/title/text()") or tree.xpath("//title/text()")
-    meta.html_title = " ".join(titles[0].split()) if titles else None
+    title = declared.head_title or declared.title
+    meta.html_title = " ".join(title.split()) if title else None
     meta.site_name = values.get("og:site_name")
     if isinstance(ld.get("articleBody"), str):
         meta.article_body = _body_paragraphs(ld["articleBody"])
@@ -168,7 +204,7 @@ def read_metadata(tree, url: str | None = None) -> Metadata:
         or values.get("language")
     )
 
-    canonical = tree.xpath('//link[@rel="canonical"]/@href') or [values.get("og:url")]
-    if canonical[0] and canonical[0].strip():
-        meta.canonical_url = urljoin(url or "", canonical[0].strip())
+    canonical = declared.canonical if declared.canonical is not None else values.get("og:url")
+    if canonical and canonical.strip():
+        meta.canonical_url = urljoin(url or "", canonical.strip())
     return meta

@@ -263,7 +263,8 @@ def stage_costs(reactor_ms: float, components: dict[str, float], workers_ms: flo
     each component's share of the profiled crawl's busy samples (its idle wait left out), the
     workers' measured CPU a page split into the in-process means of the page check and the
     site-rules extraction and the rest (their start-up, the hand-off of each page, and the
-    slowdown of sharing the cores and caches with the crawl), and the mirror's. Estimates: the profile's shares come from another crawl, under the profiler."""
+    slowdown of sharing the cores and caches with the crawl), and the mirror's. Estimates: the
+    profile's shares come from another crawl, under the profiler."""
     from bench.profile import WAITING
 
     busy = {name: seconds for name, seconds in components.items() if name != WAITING and seconds > 0}

@@ -6,8 +6,8 @@ time. A sample is charged to the innermost component on its stack, so trafilatur
 our extraction counts as trafilatura, lxml called by our extraction as extraction, and SQLite
 called by the store pipeline as storage (called by the story index or the capture log: as
 those); frames of no listed component (lxml, the standard library) count for the component
-that called them. The event loop's wait for sockets is
-reported on its own ("waiting for I/O").
+that called them. The event loop's wait for sockets is reported on its own ("waiting for
+I/O").
 
 Run ``python -m bench.profile SESSION.pyisession`` to print the tables of a saved session.
 """

@@ -359,12 +359,16 @@ async def await_future(future: Future) -> Any:
 
 
 class PoolStarter:
-    """Extension: starts the crawl's extraction pool when the spider opens, so the first article
-    does not wait for the workers to import the extraction (and the crawl does not download
-    far ahead of what it has extracted and stored)."""
+    """Extension: starts the crawl's extraction pool when the crawl schedules its first new
+    article (a request of ``csto_kind`` ``article``), so that article does not wait for the
+    workers to import the extraction (and the crawl does not download far ahead of what it has
+    extracted and stored). A run that schedules none, as a refresh finding nothing new (robots.txt,
+    feeds, listings, rechecks answered 304), starts no worker: two imports of ~0.45 s of CPU
+    spared. A recheck answered with a changed page starts the pool when it is extracted."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
+        self.started = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -372,8 +376,11 @@ class PoolStarter:
 
         pool_key(crawler.settings)  # a setting no pool can take stops the crawl before it starts
         starter = cls(crawler)
-        crawler.signals.connect(starter.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(starter.request_scheduled, signal=signals.request_scheduled)
         return starter
 
-    def spider_opened(self, spider) -> None:
+    def request_scheduled(self, request, spider) -> None:
+        if self.started or request.meta.get("csto_kind") != "article":
+            return
+        self.started = True
         pool_for(self.crawler)

@@ -117,7 +117,7 @@ ADDONS = {"csto_crawler.middlewares.MirrorAddon": 0}
 EXTENSIONS = {
     "csto_crawler.extensions.CoverageReport": 500,
     "csto_crawler.refresh.RequestKindStats": 510,
-    # starts the extraction workers with the spider (CSTO_EXTRACT_WORKERS)
+    # starts the extraction workers with the first new article scheduled (CSTO_EXTRACT_WORKERS)
     "csto_crawler.extraction_pool.PoolStarter": 520,
 }
 #: Listing pages followed per listing entry point in a normal (incremental) crawl.

@@ -188,3 +188,35 @@ def test_what_the_extraction_logs_in_a_worker_is_logged_in_this_process(caplog):
         assert pool("a date that does not parse") == 1
     assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records if r.name == "pool_functions"] == [
         ("pool_functions", "WARNING", "from the worker: a date that does not parse")]
+
+
+@pytest.mark.e2e
+def test_workers_start_with_the_first_new_article_and_not_for_a_refresh_with_nothing_new(tmp_path):
+    from csto_crawler.mirror import MirrorServer
+
+    site = TestSite(tmp_path / "site")
+    for n in range(1, 4):
+        site.article(n)
+    site.write()
+    db = tmp_path / "archive.db"
+    started = "extracting articles in 2 worker process(es)"
+    with MirrorServer(site.web) as mirror:
+        first = crawl_ok(mirror.base_url, db, site, "CSTO_EXTRACT_WORKERS=2")
+        assert first.stderr.count(started) == 1
+        assert len(query(db, "SELECT id FROM documents")) == 3
+        run = last_run(db)
+        # nothing due, then every article re-checked and answered 304: no extraction, no worker
+        quiet = crawl_ok(mirror.base_url, db, site, "CSTO_EXTRACT_WORKERS=2")
+        rechecked = crawl_ok(mirror.base_url, db, site, "CSTO_EXTRACT_WORKERS=2", "CSTO_RECHECK_SCHEDULE=*:0s")
+        assert started not in quiet.stderr and started not in rechecked.stderr
+        statuses = [r["http_status"] for r in query(
+            db, "SELECT http_status FROM fetches WHERE run_id > ? AND url IN (SELECT url FROM documents)", (run,))]
+        assert statuses and set(statuses) == {304}, statuses
+        # a re-checked page that changed starts the pool when it is extracted, and is archived
+        changed = site.articles[1]
+        page = (site.web / "relsite" / f"article_{changed.n:05d}.html").read_text(encoding="utf-8")
+        mirror.fault(changed.url, "body", body=page.replace(f"Статья {changed.n}:", f"Статья {changed.n} (обновлено):"),
+                     content_type="text/html; charset=utf-8")
+        edited = crawl_ok(mirror.base_url, db, site, "CSTO_EXTRACT_WORKERS=2", "CSTO_RECHECK_SCHEDULE=*:0s")
+    assert edited.stderr.count(started) == 1
+    assert document(db, changed.url)["versions"] == 2

@@ -206,7 +206,8 @@ class NewsSpider(DiscoveryFlow, IncrementalRefresh, PageRecords, scrapy.Spider):
         record ("extraction timeout"), fetched again on the next run. Outside a crawl (tests,
         ``csto fixtures``) or with ``CSTO_EXTRACT_WORKERS = 0`` it extracts inline and returns
         the list of results."""
-        pool = pool_for(getattr(self, "crawler", None))
+        # a 304 has nothing to extract: decided before asking for the pool, which would start it
+        pool = None if response.status == 304 else pool_for(getattr(self, "crawler", None))
         record = self._not_an_article(response, check_page=pool is None)
         if record is not None:
             return [record]

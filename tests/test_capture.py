@@ -76,6 +76,28 @@ def test_writer_writes_warcinfo_response_and_request_per_file(tmp_path):
     assert ("Content-Length", str(len(PAGE.encode()))) in record.headers
 
 
+def test_a_payload_the_server_compressed_is_stored_and_a_plain_one_deflated(tmp_path):
+    """A gzipped payload is not deflated again (its member holds it at about its own size),
+    a plain one is; both read back byte for byte, with the same digests."""
+    plain = (PAGE * 20).encode()
+    zipped = gzip.compress(plain)
+    writer = WarcWriter(tmp_path, clock=lambda: T0)
+    as_sent = writer.write_exchange(exchange(body=zipped, headers=[
+        ("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")]))
+    deflated = writer.write_exchange(exchange(body=plain))
+    writer.close()
+    def member(written):
+        return written.path.read_bytes()[written.offset:written.offset + written.length]
+    # stored: the record's bytes are readable in the gzip member as they are; deflated: not
+    assert b"WARC-Type: response\r\n" in member(as_sent) and zipped in member(as_sent)
+    assert b"WARC-Type: response" not in member(deflated) and deflated.length < len(plain) / 5
+    for written, payload in ((as_sent, zipped), (deflated, plain)):
+        record = read_record(written.path, written.offset, written.length)
+        assert record.payload == payload and written.payload_digest == payload_digest(payload)
+    assert read_record(as_sent.path, as_sent.offset, as_sent.length).decoded == plain
+    assert check_warc_file(as_sent.path) == (5, None)  # warcinfo, two responses, two requests
+
+
 def test_writer_rotates_at_max_bytes_with_a_warcinfo_each(tmp_path):
     writer = WarcWriter(tmp_path, max_bytes=2000, clock=lambda: T0)
     for n in range(6):

@@ -154,3 +154,29 @@ def test_pages_with_characters_casefold_treats_differently_give_the_regexes_answ
         assert pagecheck.check(200, {}, body) == check_without_prefilter(200, {}, body, monkeypatch)
     dotless = "<html><body>Checkıng your browser before accessıng</body></html>".encode()
     assert pagecheck.check(200, {}, dotless) is not None  # the regex matches ı with i
+
+
+def test_the_generic_extractors_are_imported_by_the_first_page_that_needs_them():
+    """A process whose pages all read by site rules (a site's crawl, its extraction workers)
+    never imports trafilatura or jusText (0.25 s of CPU and 19 MB each); the first page read
+    by the generic layers does."""
+    import subprocess
+    import sys
+
+    program = """
+import sys
+from csto_crawler.extract import SiteRules, extract
+from csto_crawler.pagecheck import check_then_extract
+loaded = lambda: [name for name in ("trafilatura", "justext") if name in sys.modules]
+print(loaded())
+body = "".join(f"<p>Совет коллективной безопасности ОДКБ обсудил вопрос номер {n} на встрече.</p>"
+               for n in range(12))
+page = f"<html><body><nav>Меню</nav><div class=story><h1>Совет ОДКБ</h1>{body}</div></body></html>"
+site = check_then_extract(page.encode(), "https://example.kz/a/1", SiteRules(content_selector="div.story"),
+                          status=200, headers={})
+print(loaded(), site.text.count("ОДКБ"))
+generic = extract(page, "https://example.kz/a/1")
+print(loaded(), generic.text.count("ОДКБ"))
+"""
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:3] == ["[]", "[] 12", "['trafilatura', 'justext'] 12"]

@@ -24,7 +24,6 @@ import logging
 from csto_crawler.extract import generic, site
 from csto_crawler.extract.choose import Candidate
 from csto_crawler.extract.document import paragraphs, parse
-from csto_crawler.extract.paragraph_classifier import justext_paragraphs
 from csto_crawler.extract.rules import SiteRules
 
 __all__ = ["build", "site_candidate", "headline", "whole_page", "SITE_ENOUGH_WORDS", "WHOLE_PAGE"]
@@ -89,6 +88,9 @@ def build(tree, url: str, rules: SiteRules | None = None) -> tuple[list[Candidat
     main = generic.main_paragraphs(tree, url) or []
     candidates.append(Candidate("trafilatura", tuple(main), headline=title))
     sample = " ".join(main) or visible
+    # jusText, like trafilatura (``generic.main_paragraphs``), is imported at its first page
+    from csto_crawler.extract.paragraph_classifier import justext_paragraphs
+
     good, densities = justext_paragraphs(tree, sample)
     candidates.append(Candidate("justext", tuple(good), link_density=densities, headline=title))
     return candidates, content

@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"clustering {result['placed']} articles: {result['seconds']:.2f} s "
           f"({1000 * result['seconds'] / max(1, result['placed']):.2f} ms/article), "
           f"peak RSS {result['rss_mb']:.0f} MB ({result['base_mb']:.0f} MB of it before the first "
-          "article: Python, numpy, scipy, datasketch, the archive opened)")
+          "article: Python, numpy, sqlite-utils, the archive opened)")
     if adds:
         print(f"incremental add of {len(adds)} more (store, then place): median "
               f"{statistics.median(adds):.2f} ms, p95 {adds[int(0.95 * (len(adds) - 1))]:.2f} ms "

@@ -242,25 +242,52 @@ def test_the_store_pipeline_places_new_versions_and_pending_documents(tmp_path):
     assert {r["url"]: r["story_id"] for r in db.query("SELECT url, story_id FROM documents")} == stories
 
 
-def test_the_slow_minhash_import_happens_when_the_store_pipeline_opens(tmp_path):
-    # Made at the first placement, it held the reactor mid-crawl (0.6 s and more) and downloads in
-    # flight timed out: the store pipeline must have it ready before the crawl downloads anything.
-    from scrapy import Spider
-    from scrapy.utils.test import get_crawler
+def test_signatures_are_datasketchs_whatever_the_set():
+    """``minhash`` gives the values of datasketch 2.0.0's ``MinHash`` (seed 1, 120 permutations,
+    its default scheme), on which archives written before were indexed: empty, tiny, and sets
+    crossing the chunk size, hashes at both ends of the 32-bit range, from a set or an array."""
+    import random
 
-    from pipelines.store import StorePipeline
-    from pipelines.stories import index
+    import numpy as np
+    from datasketch import MinHash
 
-    index._template.cache_clear()
-    crawler = get_crawler(Spider, {"CSTO_ARCHIVE_DB": str(tmp_path / "a.db")})
-    crawler.spider = crawler._create_spider("akorda")
-    store = StorePipeline.from_crawler(crawler)
-    assert index._template.cache_info().currsize == 0
-    store.open_spider()
-    try:
-        assert index._template.cache_info().currsize == 1
-    finally:
-        store.spider_closed(crawler.spider, "finished")
+    from pipelines.stories.index import _CHUNK, _SEED, NUM_PERM
+
+    template = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int)
+    rng = random.Random(16)
+    for size in (0, 1, 2, 9, 300, _CHUNK - 1, _CHUNK, _CHUNK + 1, 3 * _CHUNK + 5):
+        hashes = frozenset(rng.getrandbits(32) for _ in range(size))
+        if size > 2:
+            hashes |= {0, 1, 2**32 - 1}
+        reference = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, scheme=template.scheme,
+                            permutations=template.permutations)
+        reference.update_batch(list(hashes))
+        expected = np.asarray(reference.hashvalues, dtype="<u4")
+        assert np.array_equal(minhash(hashes), expected), size
+        assert np.array_equal(minhash(np.array(sorted(hashes), dtype="<u4")), expected), size
+    assert template.scheme == "affine32"  # the scheme ``minhash`` reproduces
+
+
+def test_placing_stories_imports_neither_datasketch_nor_scipy(tmp_path):
+    """They cost every crawl process 0.9 s of CPU and 41 MB (SciPy) for two arrays."""
+    import subprocess
+
+    program = f"""
+import sys
+from pipelines.archive import Archive
+from pipelines.stories import StoryIndex
+archive = Archive({str(tmp_path / "a.db")!r})
+index = StoryIndex(archive.db, now=archive.now)
+for number in (1, 2):
+    result = archive.store_article({{"url": f"https://24.kg/{{number}}", "site": "kg24", "title": "Т",
+                                    "text": {KG24["text"]!r}, "language": "ru"}})
+    index.assign(result.document_id)
+stories = [r[0] for r in archive.db.execute("SELECT story_id FROM documents")]
+print(len(stories), len(set(stories)), sorted(name for name in ("datasketch", "scipy") if name in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1]).stdout
+    assert out.strip() == "2 1 []"  # two copies, one story, placed without either
 
 
 def test_the_coverage_chart_of_an_empty_archive_says_so(archive):

@@ -2,8 +2,8 @@
 that puts each document into a story.
 
 Each document's current text has one ``story_signatures`` row (its sorted shingle hashes and
-its ``datasketch`` MinHash) and ``BANDS`` rows in ``story_bands`` (the LSH index: one key per
-band of ``ROWS`` MinHash values). Adding a document reads only its own text; the candidates
+its MinHash, ``minhash``: datasketch's values, computed without importing it) and ``BANDS``
+rows in ``story_bands`` (the LSH index: one key per band of ``ROWS`` MinHash values). Adding a document reads only its own text; the candidates
 are the documents sharing a band key (an indexed lookup; the ``MAX_CANDIDATES`` sharing the
 most bands), and only their stored shingles are read for the exact check
 (``pipelines.stories.text.similar``). So a crawl adds articles one at a time, in any process,
@@ -56,29 +56,50 @@ _MIN_AGREEING = int(0.2 * NUM_PERM)
 _SEED = 1
 
 
-@cache
-def _template():
-    """``MinHash`` and the permutations of every signature, made once: it derives them from the
-    seed on each construction unless given (0.4 ms an article). ``datasketch`` imports SciPy
-    (0.6 s, more on a busy machine), so it is imported when a ``StoryIndex`` is made, not with
-    this module: what only reads stories (the Datasette plugin's chart, the demo's summary) does
-    not pay it, and a crawl pays it when its store pipeline opens, before any download. Imported
-    at the first placement instead, it held the reactor thread that long mid-crawl, and
-    downloads in flight then timed out although their answers had arrived (Twisted runs due
-    timeouts before reading sockets)."""
-    from datasketch import MinHash
+#: MurmurHash3's 32-bit finalizer (shift, multiplier, shift, multiplier, shift): each shingle
+#: hash is mixed once before the permutations, so hashes that differ in a few bits do not give
+#: nearby permuted values.
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+#: Shingles permuted at a time (bounds the temporary array of a very long text to ~2 MB).
+_CHUNK = 4096
 
-    template = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int)
-    return MinHash, template.permutations, template.scheme
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The ``NUM_PERM`` permutations ``h -> a * h + b (mod 2**32)``, ``a`` odd (a bijection),
+    drawn from ``numpy.random.RandomState(_SEED)``: first every ``a``, then every ``b``.
+
+    They are the ones ``datasketch.MinHash(num_perm=NUM_PERM, seed=_SEED)`` (2.0.0, its
+    default "affine32" scheme) draws, and ``minhash`` computes what its ``update_batch`` does,
+    so the signatures and band keys of archives written when the index called datasketch stay
+    valid (a test compares both). The library is not imported at run time: it imports SciPy,
+    0.9 s of CPU and 41 MB in every crawl process, a refresh that stores nothing included,
+    for what is these two arrays and the four lines of ``minhash``."""
+    generator = np.random.RandomState(_SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _mixed(values: np.ndarray) -> np.ndarray:
+    shift1, multiplier1, shift2, multiplier2, shift3 = _FMIX32
+    values = (values ^ (values >> shift1)) * multiplier1
+    values = (values ^ (values >> shift2)) * multiplier2
+    return values ^ (values >> shift3)
 
 
 def minhash(hashes: frozenset[int] | np.ndarray) -> np.ndarray:
-    """The MinHash signature (``NUM_PERM`` uint32 values) of a set of shingle hashes."""
-    minhash_class, permutations, scheme = _template()
-    signature = minhash_class(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, permutations=permutations,
-                              scheme=scheme)
-    signature.update_batch(hashes.tolist() if isinstance(hashes, np.ndarray) else list(hashes))
-    return np.asarray(signature.hashvalues, dtype="<u4")
+    """The MinHash signature (``NUM_PERM`` uint32 values) of a set of 32-bit shingle hashes:
+    for each permutation, the least permuted value (all ``2**32 - 1`` for an empty set)."""
+    values = (hashes.astype(np.uint32) if isinstance(hashes, np.ndarray)
+              else np.fromiter(hashes, dtype=np.uint32, count=len(hashes)))
+    a, b = _permutations()
+    signature = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    for start in range(0, len(values), _CHUNK):
+        mixed = _mixed(values[start:start + _CHUNK])
+        # uint32 arithmetic wraps around: that is the modulo 2**32 of the permutations
+        np.minimum(signature, (mixed[:, None] * a + b).min(axis=0), out=signature)
+    return signature.astype("<u4", copy=False)
 
 
 def band_keys(signature: np.ndarray) -> list[int]:
@@ -132,7 +153,6 @@ class StoryIndex:
     def __init__(self, db: Database, now: Callable[[], str] = _utc_now) -> None:
         self.db = db
         self.now = now
-        _template()  # the slow import now, not at the first placement (see ``_template``)
 
     def _write(self):
         return transactions.write(self.db)

@@ -463,3 +463,19 @@ def test_declared_elements_are_what_the_xpaths_select(page):
     assert [found.head_title] == (tree.xpath("//head/title/text()") or [None])[:1]
     assert [found.title] == (tree.xpath("//title/text()") or [None])[:1]
     assert [found.canonical] == (tree.xpath('//link[@rel="canonical"]/@href') or [None])[:1]
+
+
+@pytest.mark.parametrize("declared", ["windows-1251", "koi8-r", "utf-8", None])
+def test_a_decoded_page_parses_to_its_text_whatever_charset_it_declares(declared):
+    """``parse`` hands libxml2 UTF-8 bytes (faster than a ``str``): the page was decoded
+    already, so a ``<meta charset>`` in it must not re-decode them; a lone surrogate in a
+    ``str`` given by a caller does not stop the parse."""
+    from csto_crawler.extract.document import decode, parse
+
+    meta = f'<meta charset="{declared}">' if declared else ""
+    text = "Заседание Совета ОДКБ — «Ёлки» №5 €"
+    page = f"<html><head>{meta}<title>ОДКБ</title></head><body><p>{text}</p></body></html>"
+    assert parse(page).findtext(".//p") == text
+    if declared:
+        assert parse(decode(page.encode(declared, "replace"))).findtext(".//p").startswith("Заседание Совета ОДКБ")
+    assert parse(page.replace("№5", "\ud800")).findtext(".//p") == text.replace("№5", "?")

@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from re import _constants as _sre  # the regex parser's opcodes (required_literals)
-from re import _parser as _sre_parser
 
 from csto_crawler.extract import Extraction, SiteRules, extract
+from csto_crawler.extract.literals import FOLD_BREAKERS, branches, required_literals
 
 __all__ = [
     "BINARY_SIGNATURES",
@@ -101,90 +100,11 @@ ERROR_TITLES: tuple[str, ...] = (
 )
 
 
-def required_literals(pattern: str) -> frozenset[str] | None:
-    """Strings (casefolded, three characters or more) one of which every case-insensitive
-    match of ``pattern`` contains, or None when the pattern guarantees none.
-
-    ``check`` first looks for them with a plain ``in`` on the casefolded head of the page and
-    runs the pattern only when one is there: a case-insensitive search over 64 KB costs about
-    a millisecond per pattern, the ``in`` tests a few microseconds, and the result is the same.
-    """
-    try:
-        tree = _sre_parser.parse(pattern, re.I)
-    except re.error:
-        return None
-    return _sequence_literals(list(tree))
-
-
-def _sequence_literals(items: list) -> frozenset[str] | None:
-    """The best requirement of a sequence: each item of it is required, so any one will do."""
-    best: frozenset[str] | None = None
-    run: list[str] = []
-
-    def consider(found: frozenset[str] | None) -> None:
-        nonlocal best
-        if found and (best is None or min(map(len, found)) > min(map(len, best))):
-            best = found
-
-    def close_run() -> None:
-        if len(run) >= 3:
-            consider(frozenset({"".join(run).casefold()}))
-        run.clear()
-
-    for op, value in items:
-        if op is _sre.LITERAL:
-            run.append(chr(value))
-            continue
-        close_run()
-        if op is _sre.SUBPATTERN:
-            consider(_sequence_literals(list(value[-1])))
-        elif op is _sre.ATOMIC_GROUP:
-            consider(_sequence_literals(list(value)))
-        elif op is _sre.BRANCH:
-            branches = [_sequence_literals(list(branch)) for branch in value[1]]
-            if all(branches):
-                consider(frozenset().union(*branches))
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and value[0] >= 1:
-            consider(_sequence_literals(list(value[2])))
-    close_run()
-    return best
-
-
-def branches(pattern: str) -> list[str]:
-    """The top-level alternatives of a regex (``a|b(c|d)`` → ``a``, ``b(c|d)``); a pattern that
-    matches if and only if one of them does. Each gets its own required literals, so a page
-    holding one branch's literal runs that branch alone (a login form's ``password`` field
-    does not run the other branches of "login wall" over 64 KB)."""
-    parts: list[str] = []
-    depth, in_class, escaped = 0, False, False
-    begin = class_start = 0  # where the current branch, and the current [...] members, start
-    for index, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]" or index == class_start  # a "]" first in a class is a member
-        elif char == "[":
-            in_class = True
-            class_start = index + (2 if pattern.startswith("^", index + 1) else 1)
-        elif char in "()":
-            depth += 1 if char == "(" else -1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[begin:index])
-            begin = index + 1
-    parts.append(pattern[begin:])
-    return parts
-
-
 #: One entry per branch of each challenge pattern, in order: (name, regex, strong, literals).
 _BODY_RE = tuple((name, re.compile(branch, re.I), strong, required_literals(branch))
                  for name, rx, strong in BODY_CHALLENGES for branch in branches(rx))
-#: The only characters the regex engine matches case-insensitively with a character of the
-#: literals although they casefold to something else (``ı`` and ``İ`` match ``i``; checked over
-#: every code point by the tests). In a page holding none of them, a regex match always
-#: casefolds to a string holding one of its literals.
-_FOLD_BREAKERS = ("ı", "İ")
+#: Characters that make the literals unreliable (``csto_crawler.extract.literals``).
+_FOLD_BREAKERS = FOLD_BREAKERS
 _INVISIBLE_RE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _ERROR_RE = tuple(re.compile(rx, re.I | re.M) for rx in ERROR_TITLES)
 _TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)

@@ -15,6 +15,8 @@ import pytest
 from helpers import FIXTURES
 
 from csto_crawler import pagecheck
+from csto_crawler.extract import furniture
+from csto_crawler.extract.literals import Alternatives, required_literals
 from pipelines.archive import Archive
 
 
@@ -133,17 +135,69 @@ def test_few_item_workers_per_response():
 
 
 def test_casefold_agrees_with_the_regex_engine_on_every_literal_character():
-    """For every character of the shipped literals, any code point the regex engine matches
-    with it case-insensitively casefolds to the literal's character, except the ones ``check``
-    guards against (``_FOLD_BREAKERS``: a page holding one runs every regex)."""
+    """For every character of the shipped literals (the page check's and the tail rules'), any
+    code point the regex engine matches with it case-insensitively casefolds to the literal's
+    character, except the ones guarded against (``FOLD_BREAKERS``: a text holding one runs
+    every regex)."""
     every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
     characters = {c for _, _, _, literals in pagecheck._BODY_RE for literal in literals for c in literal}
+    for alternatives in (furniture.LEGAL, furniture.COPYRIGHT):
+        characters |= {c for _, literals in alternatives._guarded for literal in literals for c in literal}
     breakers = set()
     for character in characters:
         for match in re.finditer(re.escape(character), every, re.I):
             if match.group().casefold() != character:
                 breakers.add(match.group())
     assert breakers == set(pagecheck._FOLD_BREAKERS)  # none missing, none guarded for nothing
+
+
+def _text_lines() -> list[str]:
+    """Every line (up to 600 characters, what the tail rules are asked about) of the fixture
+    pages' text and of the expected texts and seed texts, with upper- and title-cased copies
+    (legal footers, copyright lines and article paragraphs)."""
+    from lxml import html
+
+    lines = set()
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.suffix == ".html":
+            text = html.fromstring(path.read_bytes()).text_content()
+        elif path.suffix in (".txt", ".json"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+        else:
+            continue
+        lines.update(line.strip() for line in text.splitlines() if 0 < len(line.strip()) <= 600)
+    return sorted(lines | {line.upper() for line in lines} | {line.title() for line in lines})
+
+
+def test_the_tail_rules_answer_as_their_whole_regexes_on_every_fixture_line():
+    lines = _text_lines()
+    for alternatives in (furniture.LEGAL, furniture.COPYRIGHT):
+        found = [line for line in lines if alternatives.found(line)]
+        assert found == [line for line in lines if alternatives.whole.search(line)]
+        assert len(found) >= 20  # the fixtures hold such footers: both answers are exercised
+    assert len(lines) > 10_000
+
+
+@pytest.mark.parametrize(("line", "legal"), [
+    ("Свидетельство о регистрации СМИ ЭЛ № ФС 77-12345", True),
+    ("СВИДЕТЕЛЬСТВО О РЕГИСТРАЦИИ СМИ", True),
+    ("Зарегистрировано в Роскомнадзоре", True),
+    ("Эл № ФС 77 - 1", True),  # patterns with short literals only
+    ("16+", True),
+    ("Учредителı: ТОО «Медиа»", False),  # a fold breaker: the whole regex decides
+    ("Совет ОДКБ обсудил вопросы коллективной безопасности и миротворчества.", False),
+])
+def test_legal_lines(line, legal):
+    assert furniture.LEGAL.found(line) is legal is (furniture.LEGAL.whole.search(line) is not None)
+
+
+def test_alternatives_run_only_the_patterns_whose_literals_are_there():
+    alternatives = Alternatives([r"роскомнадзор\w*", r"\bфс\s*77", r"^\d+$"])
+    assert [literals for _, literals in alternatives._guarded] == [("роскомнадзор",), ("фс",)]
+    assert alternatives._unguarded.pattern == r"(?:^\d+$)"
+    assert required_literals(r"\bфс\s*77") is None  # three characters at least, by default
+    with pytest.raises(ValueError, match="case-insensitive"):
+        Alternatives([r"a"], flags=0)
 
 
 @pytest.mark.parametrize("odd", ["ı", "İ", "ß"])

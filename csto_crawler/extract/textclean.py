@@ -87,7 +87,7 @@ _LEGAL_MAX = 600
 
 def is_legal_line(line: str) -> bool:
     """A media-registration, terms-of-use or similar legal footer line."""
-    return len(line) <= _LEGAL_MAX and furniture.LEGAL_RE.search(line) is not None
+    return len(line) <= _LEGAL_MAX and furniture.LEGAL.found(line)
 
 
 def looks_like_body(line: str) -> bool:
@@ -132,7 +132,7 @@ class _Cleaner:
     def tail_furniture(self, line: str) -> bool:
         if self.anywhere(line) or is_legal_line(line):
             return True
-        if len(line) <= _LEGAL_MAX and furniture.COPYRIGHT_RE.search(line):
+        if len(line) <= _LEGAL_MAX and furniture.COPYRIGHT.found(line):
             return len(line) <= 80 or bool(_COPYRIGHT_HINT.search(line))
         return False
 

@@ -28,11 +28,12 @@ from csto_crawler.extract.furniture import (
     related,
     source,
 )
+from csto_crawler.extract.literals import Alternatives
 
 __all__ = [
     "LINE_RE",
-    "LEGAL_RE",
-    "COPYRIGHT_RE",
+    "LEGAL",
+    "COPYRIGHT",
     "HEAD_RE",
     "RELATED_RE",
     "RELATED_INLINE_RE",
@@ -70,10 +71,11 @@ def _phrases(phrases) -> str:
 
 #: Whole lines that are furniture anywhere in the text.
 LINE_RE = compile_lines(counters.LINES + prompts.LINES + credits.LINES)
-#: Legal/registration footers: furniture in the tail whatever their length (searched).
-LEGAL_RE = re.compile(_alternation(legal.TAIL), _FLAGS)
+#: Legal/registration footers: furniture in the tail whatever their length (searched;
+#: ``LEGAL.found(line)``, each pattern run only when its literals are in the line).
+LEGAL = Alternatives(legal.TAIL, _FLAGS)
 #: Copyright and credit phrases: furniture in the tail when short or with a © / year (searched).
-COPYRIGHT_RE = re.compile(_alternation(credits.TAIL), _FLAGS)
+COPYRIGHT = Alternatives(credits.TAIL, _FLAGS)
 #: Whole lines that are furniture in the head.
 HEAD_RE = compile_lines(headers.HEAD)
 

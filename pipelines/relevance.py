@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from itemadapter import ItemAdapter
 
+from csto_crawler.extract.literals import Alternatives
 from pipelines.outcomes import SkipItem
 
 __all__ = ["TermMatcher", "load_terms", "RelevancePipeline"]
@@ -26,16 +27,24 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TermMatcher:
-    """A compiled term list; ``find(text)`` returns the first term found, or None."""
+    """A compiled term list; ``find(text)`` returns the first term found, or None.
+
+    ``phrase_filter`` answers whether any phrase occurs before ``phrases`` is searched for
+    the one that does: an article that mentions none (most that a crawl drops) is cleared
+    without running the long case-insensitive alternation over its text (0.75 -> ~0.05 ms for
+    a 2,700-character text; ``csto_crawler.extract.literals``)."""
 
     acronyms: re.Pattern | None
     phrases: re.Pattern | None
+    phrase_filter: Alternatives | None = None
 
     def find(self, text: str) -> str | None:
-        for pattern in (self.acronyms, self.phrases):
-            if pattern is not None and (match := pattern.search(text)):
-                return match.group(0)
-        return None
+        if self.acronyms is not None and (match := self.acronyms.search(text)):
+            return match.group(0)
+        if self.phrases is None or (self.phrase_filter is not None and not self.phrase_filter.found(text)):
+            return None
+        match = self.phrases.search(text)
+        return match.group(0) if match else None
 
 
 def load_terms(path: str | Path) -> TermMatcher:
@@ -64,7 +73,7 @@ def load_terms(path: str | Path) -> TermMatcher:
         if acronyms else None
     )
     phrase_re = re.compile("|".join(f"(?:{p})" for p in phrases), re.IGNORECASE) if phrases else None
-    return TermMatcher(acronym_re, phrase_re)
+    return TermMatcher(acronym_re, phrase_re, Alternatives(phrases, re.IGNORECASE) if phrases else None)
 
 
 class RelevancePipeline:

@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from helpers import FIXTURES
@@ -198,6 +200,56 @@ def test_alternatives_run_only_the_patterns_whose_literals_are_there():
     assert required_literals(r"\bфс\s*77") is None  # three characters at least, by default
     with pytest.raises(ValueError, match="case-insensitive"):
         Alternatives([r"a"], flags=0)
+
+
+def test_only_dotless_and_dotted_i_fold_unlike_what_the_regex_engine_equates():
+    """Over every code point: two characters the regex engine equates case-insensitively (the
+    same simple lower case, or one of ``re``'s extra case pairs) casefold alike, except in the
+    group of ``i``, ``I``, ``ı`` and ``İ``. So ``FOLD_BREAKERS`` is complete for any literal
+    without ``ı`` or ``İ`` (data-driven term lists included), and ``Alternatives`` runs a
+    pattern whose literals hold one always."""
+    import _sre
+    from collections import defaultdict
+    from re import _casefix
+
+    from csto_crawler.extract.literals import FOLD_BREAKERS
+
+    groups: dict[int, set[int]] = defaultdict(set)
+    for code in range(0x110000):
+        if not 0xD800 <= code <= 0xDFFF:
+            groups[_sre.unicode_tolower(code)].add(code)
+    merged = list(groups.values())
+    for code, others in _casefix._EXTRA_CASES.items():
+        for other in others:
+            group = groups[_sre.unicode_tolower(code)] | groups[_sre.unicode_tolower(other)]
+            merged.append(group)
+    unlike = {chr(c) for group in merged if len({chr(c).casefold() for c in group}) > 1 for c in group}
+    assert unlike == set("iIıİ")
+    assert set(FOLD_BREAKERS) == {"ı", "İ"}
+    turkish = Alternatives([r"kırmızı\s+ışık", r"bayrak"])
+    assert [literals for _, literals in turkish._guarded] == [("bayrak",)]
+    assert turkish.found("KIRMIZI IŞIK") is (turkish.whole.search("KIRMIZI IŞIK") is not None)
+
+
+def test_the_relevance_filter_changes_no_answer():
+    """The term matcher with its phrase filter finds the same term as without, on every
+    fixture text (relevant or not) and their upper-cased copies."""
+    from dataclasses import replace
+
+    from pipelines.relevance import load_terms
+
+    matcher = load_terms(Path(__file__).resolve().parents[1] / "seeds" / "relevance_terms.yml")
+    plain = replace(matcher, phrase_filter=None)
+    texts = []
+    for path in sorted(FIXTURES.rglob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        expected = data.get("expected") if isinstance(data, dict) else None
+        if isinstance(expected, dict) and expected.get("text"):
+            text = f"{expected.get('title') or ''}\n{expected['text']}"
+            texts += [text, text.upper(), text.replace("ОДКБ", "")]
+    found = [matcher.find(text) for text in texts]
+    assert found == [plain.find(text) for text in texts]
+    assert len(texts) > 300 and 50 < sum(term is None for term in found) < len(texts) - 50
 
 
 @pytest.mark.parametrize("odd", ["ı", "İ", "ß"])

@@ -14,9 +14,10 @@ require some literal: ``роскомнадзор\\w*`` cannot match a text that 
 * ``FOLD_BREAKERS``: the characters the regex engine equates with a literal's character while
   ``casefold`` turns them into something else; a text holding one runs every pattern.
 
-The page check (``csto_crawler.pagecheck``) and the text cleaner's tail rules
-(``csto_crawler.extract.furniture``) use them; tests check the answers against the plain
-regexes and ``FOLD_BREAKERS`` against every code point.
+The page check (``csto_crawler.pagecheck``), the text cleaner's tail rules
+(``csto_crawler.extract.furniture``) and the relevance filter's phrases
+(``pipelines.relevance``) use them; tests check the answers against the plain regexes and
+``FOLD_BREAKERS`` against every code point.
 """
 
 from __future__ import annotations
@@ -28,11 +29,15 @@ from re import _parser as _sre_parser
 
 __all__ = ["FOLD_BREAKERS", "Alternatives", "branches", "required_literals"]
 
-#: The only characters the regex engine matches case-insensitively with a character of the
-#: literals in use although they casefold to something else (``ı`` and ``İ`` match ``i``;
-#: checked over every code point by the tests). In a text holding none of them, a regex match
-#: always casefolds to a string holding one of its literals.
+#: The only characters the regex engine matches case-insensitively with a character they do
+#: not casefold alike with: ``ı`` and ``İ`` (with ``i``, ``I`` and each other). Every other
+#: case-insensitive match of two characters casefolds them alike (checked over every code
+#: point by the tests), so in a text holding neither, a match of a pattern casefolds to a
+#: string holding one of its literals, whatever the literals, provided no literal holds one
+#: of them itself (``Alternatives`` runs such a pattern always).
 FOLD_BREAKERS = ("ı", "İ")
+#: What ``ı`` and ``İ`` casefold to: a literal holding one is not used.
+_FOLDED_BREAKERS = ("ı", "\u0307")
 
 
 def required_literals(pattern: str, shortest: int = 3) -> frozenset[str] | None:
@@ -132,7 +137,7 @@ class Alternatives:
         guarded, unguarded = [], []
         for pattern in patterns:
             literals = required_literals(pattern, shortest)
-            if literals:
+            if literals and not any(mark in literal for literal in literals for mark in _FOLDED_BREAKERS):
                 guarded.append((re.compile(pattern, flags), tuple(literals)))
             else:
                 unguarded.append(pattern)

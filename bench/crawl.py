@@ -79,8 +79,10 @@ class CrawlResult:
 
 def run_crawl(mode: str, workdir: Path, *, mirror: str, settings: dict | None = None,
               seeds: Path | None = None, db: Path | None = None, host: str | None = None,
-              listing_pages: int = 3, profile: Path | None = None, timeout: float = 900) -> CrawlResult:
-    """Run one crawl in a child process and return its stats, time and resource usage."""
+              listing_pages: int = 3, profile: Path | None = None, timeout: float = 900,
+              root: Path = ROOT) -> CrawlResult:
+    """Run one crawl in a child process and return its stats, time and resource usage;
+    ``root`` is the checkout whose code crawls (another one: ``bench.ab``)."""
     workdir.mkdir(parents=True, exist_ok=True)
     stats_path = workdir / f"{mode}-{time.monotonic_ns()}.stats.json"
     argv = [sys.executable, "-m", "bench.crawl", mode, "--mirror", mirror, "--stats", str(stats_path)]
@@ -93,12 +95,12 @@ def run_crawl(mode: str, workdir: Path, *, mirror: str, settings: dict | None = 
     if profile is not None:
         argv += ["--profile", str(profile)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CSTO_")}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
     log_path = workdir / f"{mode}.log"
     here_before = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     start = time.perf_counter()
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(argv, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)

@@ -63,6 +63,27 @@ def test_quick_bench_prints_every_table(tmp_path, capsys):
     assert len(mirror_cpu) == 2 and all(ms > 0 for ms in mirror_cpu), cpu
 
 
+def test_ab_crawls_both_checkouts_and_bare_scrapy_in_each_cycle(tmp_path, capsys):
+    """``python -m bench.ab`` (here this checkout against itself, one cycle of a tiny site):
+    every crawl in the table, then the medians against bare Scrapy's."""
+    from bench.ab import main
+
+    assert main([str(ROOT), "--n", "12", "--cycles", "1", "--workdir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    crawls = [line.split("|")[2].strip() for line in out.splitlines() if line.startswith("|     1 |")]
+    assert crawls == ["bare", "this", "other"]
+    summary = out.split("median pages/s")[1]
+    assert "| bare " in summary and "100 %" in summary and "| other " in summary
+
+
+def test_ab_refuses_a_folder_that_is_no_checkout(tmp_path, capsys):
+    from bench.ab import main
+
+    with pytest.raises(SystemExit):
+        main([str(tmp_path)])
+    assert "is not a checkout of this project" in capsys.readouterr().err
+
+
 def test_busy_loops_spin_while_the_block_runs_and_are_gone_after():
     from bench.__main__ import busy_loops
 

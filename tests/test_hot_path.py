@@ -200,6 +200,8 @@ def test_alternatives_run_only_the_patterns_whose_literals_are_there():
     assert required_literals(r"\bфс\s*77") is None  # three characters at least, by default
     with pytest.raises(ValueError, match="case-insensitive"):
         Alternatives([r"a"], flags=0)
+    nothing = Alternatives([])
+    assert nothing.found("any text") is False and nothing.whole.search("any text") is None
 
 
 def test_only_dotless_and_dotted_i_fold_unlike_what_the_regex_engine_equates():

@@ -44,9 +44,9 @@ def required_literals(pattern: str, shortest: int = 3) -> frozenset[str] | None:
     """Strings (casefolded, ``shortest`` characters or more) one of which every
     case-insensitive match of ``pattern`` contains, or None when the pattern guarantees none.
 
-    A caller first looks for them with a plain ``in`` on the casefolded head of the page and
-    runs the pattern only when one is there: a case-insensitive search over 64 KB costs about
-    a millisecond per pattern, the ``in`` tests a few microseconds, and the answer is the same.
+    A caller first looks for them with a plain ``in`` on the casefolded text and runs the
+    pattern only when one is there: a case-insensitive search over 64 KB costs about a
+    millisecond per pattern, the ``in`` tests a few microseconds, and the answer is the same.
     """
     try:
         tree = _sre_parser.parse(pattern, re.I)
@@ -116,7 +116,6 @@ def branches(pattern: str) -> list[str]:
     return parts
 
 
-
 class Alternatives:
     """Whether any of ``patterns`` occurs in a text, as
     ``re.compile("|".join(patterns), flags).search(text) is not None`` says (``flags`` must hold
@@ -133,7 +132,7 @@ class Alternatives:
             raise ValueError("Alternatives is for case-insensitive patterns (re.IGNORECASE)")
         #: all the patterns as one regex: the reference answer, and what a text holding a
         #: ``FOLD_BREAKERS`` character gets
-        self.whole = re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+        self.whole = re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", flags)
         guarded, unguarded = [], []
         for pattern in patterns:
             literals = required_literals(pattern, shortest)

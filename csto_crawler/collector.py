@@ -4,7 +4,7 @@ Python collects its youngest generation after every 700 new container objects. A
 them by the thousand a page (requests, responses, Deferreds, coroutines, dicts) and most die
 young, freed by their reference counts anyway; each collection still walks the survivors. In
 a 1,000-article benchmark crawl that was ~480 collections and 0.37–0.44 s of the event loop's
-CPU (0.4 ms a page); with the threshold at 10,000, 0.13–0.21 s. Cyclic garbage then waits a
+CPU (0.4 ms a page); with the threshold at 10,000, 0.13–0.24 s. Cyclic garbage then waits a
 little longer: at most the threshold's count of objects, a few MB.
 
 ``CollectorThreshold`` sets the first threshold to ``CSTO_GC_THRESHOLD`` (default 10,000; 0

@@ -3,11 +3,11 @@ that puts each document into a story.
 
 Each document's current text has one ``story_signatures`` row (its sorted shingle hashes and
 its MinHash, ``minhash``: datasketch's values, computed without importing it) and ``BANDS``
-rows in ``story_bands`` (the LSH index: one key per band of ``ROWS`` MinHash values). Adding a document reads only its own text; the candidates
-are the documents sharing a band key (an indexed lookup; the ``MAX_CANDIDATES`` sharing the
-most bands), and only their stored shingles are read for the exact check
-(``pipelines.stories.text.similar``). So a crawl adds articles one at a time, in any process,
-without loading or re-reading the archive.
+rows in ``story_bands`` (the LSH index: one key per band of ``ROWS`` MinHash values). Adding
+a document reads only its own text; the candidates are the documents sharing a band key (an
+indexed lookup; the ``MAX_CANDIDATES`` sharing the most bands), and only their stored shingles
+are read for the exact check (``pipelines.stories.text.similar``). So a crawl adds articles one
+at a time, in any process, without loading or re-reading the archive.
 
 ``StoryIndex.assign(document_id)``:
 

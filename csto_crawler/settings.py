@@ -124,7 +124,7 @@ EXTENSIONS = {
 }
 #: The garbage collector's first threshold during a crawl (``csto_crawler.collector``):
 #: 10,000 new container objects between young-generation collections instead of Python's
-#: 700 (the event loop's GC time 0.4 -> 0.15–0.2 ms a page); 0 keeps Python's.
+#: 700 (the event loop's GC time 0.37–0.44 -> 0.13–0.24 ms a page); 0 keeps Python's.
 CSTO_GC_THRESHOLD = int(_env("CSTO_GC_THRESHOLD", "10000"))
 #: Listing pages followed per listing entry point in a normal (incremental) crawl.
 CSTO_MAX_PAGES = int(_env("CSTO_MAX_PAGES", "3"))

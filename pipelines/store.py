@@ -65,7 +65,7 @@ class StorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         try:
-            self.archive = Archive(self.db_path, gone_after=self.gone_after)
+            self.archive = Archive(self.db_path, gone_after=self.gone_after, shared=True)
             # A spider that runs several sites (the generic ``news`` spider) names them itself.
             for site in spider.archive_sites() if hasattr(spider, "archive_sites") else [spider]:
                 self.archive.upsert_site(

@@ -262,3 +262,46 @@ def test_a_normal_edit_is_not_held(archive):
     archive.store_article(RU, archive.start_run("akorda"))
     shorter = dict(RU, text=RU["text"][: int(len(RU["text"]) * 0.6)])
     assert archive.store_article(shorter, archive.start_run("akorda")).outcome == "changed"
+
+
+def test_shared_archives_of_one_file_and_thread_use_one_connection_until_the_last_closes(tmp_path):
+    import threading
+
+    path = tmp_path / "archive.db"
+    first = Archive(path, shared=True)
+    second = Archive(tmp_path / "." / "archive.db", shared=True)  # the same file, spelled otherwise
+    private = Archive(path)
+    assert second.db is first.db
+    assert private.db is not first.db
+    others: list[Archive] = []
+    thread = threading.Thread(target=lambda: others.append(Archive(path, shared=True)))
+    thread.start()
+    thread.join()
+    assert others[0].db is not first.db  # a connection belongs to its thread
+
+    first.close()
+    first.close()  # closing twice gives nothing back twice
+    assert second.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 0
+    third = Archive(path, shared=True)
+    assert third.db is second.db  # still open: shared again
+    third.close()
+    second.close()
+    private.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        second.db.execute("SELECT 1")  # the last shared user closed it
+    fresh = Archive(path, shared=True)
+    assert fresh.db is not second.db
+    fresh.close()
+
+
+def test_writers_sharing_a_connection_commit_each_transaction_visibly(tmp_path):
+    path = tmp_path / "archive.db"
+    with Archive(path, shared=True) as store, Archive(path, shared=True) as other:
+        store.upsert_site("s")
+        result = store.store_article({"url": "https://e.org/1", "site": "s", "title": "T",
+                                      "text": "Лидеры стран ОДКБ.", "http_status": 200})
+        other.record_fetch(url="https://e.org/2", site="s", outcome="gone")
+        assert not store.db.conn.in_transaction
+    with Archive(path) as reader:  # a connection of its own sees both writers' commits
+        assert count(reader, "versions") == 1 and count(reader, "fetches") == 2
+        assert result.outcome == "new"

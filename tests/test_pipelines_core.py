@@ -122,3 +122,22 @@ def test_store_pipeline_records_articles_fetch_records_and_skips(tmp_path):
     assert '"csto/store/new": 1' in run["stats"]
     assert db["documents"].count == 1
     assert next(db.query("SELECT slug FROM sites"))["slug"] == "testsite"
+
+
+def test_the_store_pipeline_and_the_capture_log_of_a_crawl_share_one_connection(tmp_path):
+    """One connection per archive in a crawl process: with two, each commit of one made SQLite
+    drop the other's page cache (docs/benchmarks.md, session 10)."""
+    from csto_crawler.capture.middleware import CaptureMiddleware
+
+    crawler = make_crawler(tmp_path, CSTO_CAPTURE="articles")
+    store = StorePipeline.from_crawler(crawler)
+    store.open_spider()
+    captures = CaptureMiddleware.from_crawler(crawler)
+    captures.spider_opened(crawler.spider)
+    try:
+        assert captures._capture_log().db is store.archive.db
+        store.process_item(article())
+    finally:
+        store.spider_closed(crawler.spider, "finished")
+        captures.spider_closed(crawler.spider, "finished")
+    assert Database(tmp_path / "a.db")["versions"].count == 1

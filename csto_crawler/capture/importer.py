@@ -70,8 +70,8 @@ def _warc_time(value: str | None) -> datetime:
 class _Importer:
     def __init__(self, db_path: Path, warc_dir, *, relevance: str, terms: str,
                  max_bytes: int) -> None:
-        self.archive = Archive(db_path)
-        self.capture_log = CaptureLog(db_path, warc_dir, max_bytes=max_bytes)
+        self.archive = Archive(db_path, shared=True)  # one connection for both writers
+        self.capture_log = CaptureLog(db_path, warc_dir, max_bytes=max_bytes, shared=True)
         self.run_id = self.archive.start_run("import-warc")
         matcher = None if (relevance or "csto").lower() == "all" else load_terms(terms)
         self.steps = [CleanPipeline(), RelevancePipeline(matcher), FingerprintPipeline()]

@@ -32,6 +32,7 @@ from csto_crawler.capture.warc import (
     payload_digest,
     warc_date,
 )
+from pipelines import transactions
 
 __all__ = ["CaptureLog", "Captured", "stored_path", "resolve_path", "default_warc_dir"]
 
@@ -75,12 +76,13 @@ class CaptureLog:
 
     def __init__(self, db_path: str | Path, warc_dir: str | Path | None = None, *,
                  max_bytes: int = 10**9, fsync: bool = False,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), shared: bool = False) -> None:
         from pipelines.archive import Archive  # migrated connection, same pragmas as the store
 
         self.db_path = Path(db_path)
         self.clock = clock
-        self.archive = Archive(self.db_path)
+        # shared: the store pipeline's connection in a crawl (``Archive``'s docstring says why)
+        self.archive = Archive(self.db_path, shared=shared)
         self.db = self.archive.db
         self.writer = WarcWriter(default_warc_dir(db_path, warc_dir), max_bytes=max_bytes,
                                  clock=clock, fsync=fsync)
@@ -149,16 +151,11 @@ class CaptureLog:
                written.length, written.record_id, written.payload_digest,
                original["id"] if original else None, written.record_type, kind, content_type,
                written.payload_length if revisit is None else None)
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with transactions.write(self.db):
             cursor = self.db.execute(
                 "INSERT INTO captures (url, fetched_at, status, warc_file, offset, length, "
                 "record_id, payload_digest, revisit_of, record_type, kind, content_type, "
                 "payload_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
         return Captured(int(cursor.lastrowid), written.record_type, written.length,
                         original["id"] if original else None)
 

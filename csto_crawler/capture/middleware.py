@@ -127,7 +127,7 @@ class CaptureMiddleware:
             shared = _SHARED.get(self._key)
             if shared is None:
                 shared = _SHARED[self._key] = [
-                    CaptureLog(self.db_path, self.warc_dir, max_bytes=self.max_bytes,
+                    CaptureLog(self.db_path, self.warc_dir, max_bytes=self.max_bytes, shared=True,
                                fsync=self.fsync), 0]
             shared[1] += 1
             self._log = shared[0]

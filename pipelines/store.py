@@ -41,6 +41,12 @@ logger = logging.getLogger(__name__)
 ARCHIVE_ERROR = "archive_error"
 
 
+def _fields(item) -> dict:
+    """The item's fields as a new dict, their values as they are: the archive only reads them
+    (``ItemAdapter.asdict`` copies every nested value too: ~0.1 ms an article for nothing)."""
+    return dict(ItemAdapter(item).items())
+
+
 class StorePipeline:
     """Writes items to the archive; one instance per crawl."""
 
@@ -93,13 +99,13 @@ class StorePipeline:
         if self.failure is not None or self.archive is None:
             raise DropItem(f"not stored, the archive cannot be written: {self.failure}", log_level="DEBUG")
         if isinstance(item, FetchRecord):
-            self._record(ItemAdapter(item).asdict())
+            self._record(_fields(item))
             raise DropItem(f"{item.outcome}: {item.url}", log_level="DEBUG")
         if not isinstance(item, ArticleItem):
             return item
         try:
             with transactions.write(self.archive.db):  # the version and its story: one commit
-                result = self.archive.store_article(ItemAdapter(item).asdict(), self.run_id)
+                result = self.archive.store_article(_fields(item), self.run_id)
                 if result.version_id is not None:
                     self.stories.assign(result.document_id)
         except (sqlite3.Error, ArchiveError, OSError) as exc:
@@ -114,7 +120,7 @@ class StorePipeline:
         """Record the fetch of an item a pipeline skipped (irrelevant, no text …)."""
         if self.archive is None or not isinstance(exception, SkipItem):
             return
-        fields = ItemAdapter(item).asdict()
+        fields = _fields(item)
         fields.update(outcome=exception.outcome, detail=exception.detail)
         self._record(fields)
 

@@ -66,6 +66,31 @@ async def cases() -> dict:
     except RuntimeError as exc:
         out["submit_after_close"] = str(exc)
 
+    # one worker holds two calls: the one behind a runaway call runs on its replacement
+    pool = ReactorPool(workers=1, timeout=1.0, function="pool_functions:pid_or_sleep")
+    first = await _outcome(pool.submit())
+    await asyncio.sleep(0)
+    stuck, behind = pool.submit(30), pool.submit()
+    out["held_at_once"] = len(pool._alive[0].calls)
+    out["stuck_then_behind"] = [await _outcome(stuck), await _outcome(behind)]
+    out["behind_ran_on_a_new_worker"] = out["stuck_then_behind"][1][1] != first[1]
+    await pool.close()
+
+    # with a second worker, the call behind a slow one runs there after RESCUE_AFTER, long
+    # before the slow one's budget is spent
+    pool = ReactorPool(workers=2, timeout=4.0, function="pool_functions:pid_or_sleep")
+    while not all(worker.ready for worker in pool._alive):
+        await asyncio.sleep(0.05)
+    started = time.perf_counter()
+    stuck, other = pool.submit(30), pool.submit(0.2)
+    behind = pool.submit()
+    out["behind_placed_after_stuck"] = [[c.args for c in w.calls] for w in pool._alive] == [[(30,), ()], [(0.2,)]]
+    out["rescued"] = await _outcome(behind)
+    out["rescued_after_seconds"] = time.perf_counter() - started
+    out["rescued_by_the_other"] = out["rescued"][1] == (await _outcome(other))[1]
+    out["stuck_still"] = await _outcome(stuck)
+    await pool.close()
+
     pool = ReactorPool(workers=1, timeout=10, function="pool_functions:fail")
     out["fail"] = await _outcome(pool.submit("bad page"))
     await pool.close()

@@ -243,6 +243,12 @@ def test_the_crawl_pool_runs_on_the_reactor_without_threads_and_keeps_the_pool_s
     assert out["after_timeout"][0] == "ok" and out["counters"] == [1, 1]
     assert out["exit_codes"] == [0, 0]  # told to stop, they exited
     assert out["submit_after_close"] == "the extraction pool is closed"
+    assert out["held_at_once"] == 2  # the running call and the next one
+    assert out["stuck_then_behind"][0] == ["timeout", "over 1 s"]
+    assert out["stuck_then_behind"][1][0] == "ok" and out["behind_ran_on_a_new_worker"]
+    assert out["behind_placed_after_stuck"] and out["rescued"][0] == "ok"
+    assert out["rescued_by_the_other"] and out["rescued_after_seconds"] < 2.5  # budget: 4 s
+    assert out["stuck_still"] == ["timeout", "over 4 s"]
     assert out["fail"] == ["error", "ValueError: bad page"]
     assert [o[0] for o in out["die"]] == ["error", "error"]
     assert "died" in out["die"][0][1] and "exit status 3" in out["die"][0][1]

@@ -10,10 +10,7 @@ and archived meanwhile, nothing archived changes, and the next run fetches the p
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -165,7 +162,6 @@ def test_a_page_over_budget_is_an_error_the_others_go_on_and_the_next_run_retrie
         assert document(db, stalled) is None
         assert "extraction timeout" in proc.stderr
         assert "nice 10 (CSTO_EXTRACT_NICE)" in proc.stderr  # the crawl's default
-        assert "answers read by the event loop" in proc.stderr  # ReactorPool, no thread per worker
         # the five others were downloaded, extracted and stored while that page was stuck
         others = [r for r in rows if r["outcome"] == "new"]
         assert len(others) == 5 and all(r["id"] < errors[0]["id"] for r in others), rows
@@ -224,35 +220,3 @@ def test_workers_start_with_the_first_new_article_and_not_for_a_refresh_with_not
         edited = crawl_ok(mirror.base_url, db, site, "CSTO_EXTRACT_WORKERS=2", "CSTO_RECHECK_SCHEDULE=*:0s")
     assert edited.stderr.count(started) == 1
     assert document(db, changed.url)["versions"] == 2
-
-
-def test_the_crawl_pool_runs_on_the_reactor_without_threads_and_keeps_the_pool_s_promises():
-    """``ReactorPool`` (what a crawl uses): the same answers, budget, restarts and errors as
-    ``ExtractionPool``, with the workers' sockets read by the reactor, so no thread per worker
-    takes the GIL from the event loop (the threads cost ~0.57 ms of CPU a page)."""
-    here = Path(__file__).resolve().parent
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(here.parent), str(here)]))
-    proc = subprocess.run([sys.executable, str(here / "reactor_pool_checks.py")], env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
-    assert out["threads_with_pool"] == out["threads_before"]  # no thread of its own
-    assert len(out["pids"]) == 2  # 40 calls spread over both workers
-    assert out["over_budget"] == ["timeout", "over 1 s"] and out["over_budget_seconds"] < 10
-    assert len(out["killed_and_reaped"]) == 1
-    assert out["after_timeout"][0] == "ok" and out["counters"] == [1, 1]
-    assert out["exit_codes"] == [0, 0]  # told to stop, they exited
-    assert out["submit_after_close"] == "the extraction pool is closed"
-    assert out["held_at_once"] == 2  # the running call and the next one
-    assert out["stuck_then_behind"][0] == ["timeout", "over 1 s"]
-    assert out["stuck_then_behind"][1][0] == "ok" and out["behind_ran_on_a_new_worker"]
-    assert out["behind_placed_after_stuck"] and out["rescued"][0] == "ok"
-    assert out["rescued_by_the_other"] and out["rescued_after_seconds"] < 2.5  # budget: 4 s
-    assert out["stuck_still"] == ["timeout", "over 4 s"]
-    assert out["fail"] == ["error", "ValueError: bad page"]
-    assert [o[0] for o in out["die"]] == ["error", "error"]
-    assert "died" in out["die"][0][1] and "exit status 3" in out["die"][0][1]
-    assert "exit status 4" in out["die"][1][1]  # a fresh worker took the next call
-    assert out["no_function"][0] == "error" and "could not start" in out["no_function"][1]
-    assert out["logged_answer"] == ["ok", 1]
-    assert out["worker_logs"] == [["pool_functions", "WARNING", "from the worker: a date that does not parse"]]

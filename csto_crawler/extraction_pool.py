@@ -32,6 +32,7 @@ import importlib
 import logging
 import os
 import queue
+import select
 import signal
 import socket
 import subprocess
@@ -154,6 +155,8 @@ class _Worker:
             pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL)
         child.close()
         self.conn = Connection(parent.detach())
+        self._poller = select.poll()
+        self._poller.register(self.conn.fileno(), select.POLLIN)
         if not self.conn.poll(START_TIMEOUT):
             self.kill()
             raise ExtractionError(f"the extraction worker did not start within {START_TIMEOUT:.0f} s")
@@ -168,7 +171,7 @@ class _Worker:
 
     def call(self, args: tuple, kwargs: dict, timeout: float) -> Any:
         self.conn.send((args, kwargs))
-        if not self.conn.poll(timeout):
+        if not self._poller.poll(timeout * 1000):
             raise ExtractionTimeout(f"over {timeout:g} s")
         status, value, records = self.conn.recv()
         for record in records:  # the worker's log lines, in this process's log

@@ -167,3 +167,16 @@ def test_scrapys_http_client_is_not_charged_to_the_mirror_handler_that_calls_it(
     assert handler == component_of("/v/site-packages/twisted/web/_newclient.py") == "HTTP download (Scrapy, Twisted)"
     # nested under our download handler (the spider's component), the client's frames keep their own
     assert _RANK[handler] > _RANK[component_of("/x/csto_crawler/middlewares.py")]
+
+
+def test_store_connection_bench_stores_with_two_connections_and_with_one(tmp_path, capsys):
+    from bench.store_connection import articles, main, measure
+
+    texts = articles(12)
+    assert texts == articles(12) and len({url for url, _, _ in texts}) == 12
+    for shared in (False, True):
+        cpu, reads = measure(texts, tmp_path, shared)
+        assert cpu > 0
+    assert main(["--n", "8", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| two (capture log, store) |" in out and "| one, shared |" in out

@@ -274,7 +274,8 @@ def test_pages_stay_whole_while_mutated_concurrently(tmp_path):
         assert not errors
 
 
-def test_csto_mirror_command_serves_until_interrupted():
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_csto_mirror_command_serves_until_interrupted(stop_signal):
     proc = subprocess.Popen(
         [sys.executable, "-m", "csto_crawler", "mirror", "--port", "0", "--fixtures", str(DATA)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -291,8 +292,9 @@ def test_csto_mirror_command_serves_until_interrupted():
         conn.request("GET", path_of(ARTICLE))
         assert conn.getresponse().status == 200
         conn.close()
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop_signal)
         assert proc.wait(timeout=10) == 0
+        assert proc.stdout.read().strip() == "Stopped."
     finally:
         if proc.poll() is None:
             proc.kill()

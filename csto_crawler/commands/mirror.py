@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
+import time
 
 from csto_crawler.mirror import DEFAULT_FIXTURES, MirrorServer
 
@@ -46,16 +48,22 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         logger.error("cannot listen on %s:%s: %s", args.host, args.port, exc)
         return 1
+    # Ctrl-C (or SIGTERM) only sets a flag the loop below looks at. Raised as KeyboardInterrupt
+    # inside a lock's wait, it could leave the lock held and hang mirror.stop() for good.
+    stops: list[int] = []
+    previous = {number: signal.signal(number, lambda signum, frame: stops.append(signum))
+                for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         hosts = mirror.tree.hosts()
         print(f"Serving {len(mirror.tree.pages())} pages of {len(hosts)} hosts at {mirror.base_url}")
         print(f"Crawl it:  scrapy crawl <site> -s CSTO_MIRROR={mirror.base_url}")
         print(f"Admin API: {mirror.base_url}/_mirror/pages, /_mirror/requests (Ctrl-C stops)",
               flush=True)
-        while not mirror.wait(1.0):
-            pass
-    except KeyboardInterrupt:
+        while not stops and not mirror.wait(0):
+            time.sleep(0.2)
         print("\nStopped.")
     finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         mirror.stop()
     return 0

@@ -224,8 +224,9 @@ class StoryIndex:
         """The story of the most similar candidate (by the signature's band ``keys``) passing
         the exact check, if any."""
         marks = ",".join("?" * len(keys))
-        rows = self.db.query(
-            "SELECT s.document_id, s.shingles, s.minhash, d.story_id FROM ("
+        # plain tuples (shingles, minhash, story_id): no dict built for each of up to 20 rows
+        rows = self.db.conn.execute(
+            "SELECT s.shingles, s.minhash, d.story_id FROM ("
             f"  SELECT document_id, COUNT(*) AS shared FROM story_bands WHERE band IN ({marks}) "
             "  AND document_id != ? GROUP BY document_id ORDER BY shared DESC, document_id LIMIT ?) c "
             "JOIN story_signatures s ON s.document_id = c.document_id "
@@ -233,12 +234,12 @@ class StoryIndex:
             (*keys, document_id, MAX_CANDIDATES))
         mine = np.array(sorted(hashes), dtype="<u4")
         best: tuple[float, int] | None = None
-        for row in rows:
-            if np.count_nonzero(_unpacked(row["minhash"]) == signature) < _MIN_AGREEING:
+        for shingles_blob, minhash_blob, story_id in rows:
+            if np.count_nonzero(_unpacked(minhash_blob) == signature) < _MIN_AGREEING:
                 continue  # the signatures say the texts are far apart: no exact check
-            score = similar(mine, _unpacked(row["shingles"]))
-            if score and (best is None or (score, -row["story_id"]) > (best[0], -best[1])):
-                best = (score, row["story_id"])
+            score = similar(mine, _unpacked(shingles_blob))
+            if score and (best is None or (score, -story_id) > (best[0], -best[1])):
+                best = (score, story_id)
         return best[1] if best else None
 
     def _new_story(self) -> int:

@@ -157,7 +157,7 @@ class _Worker:
         self.conn = Connection(parent.detach())
         self._poller = select.poll()
         self._poller.register(self.conn.fileno(), select.POLLIN)
-        if not self.conn.poll(START_TIMEOUT):
+        if not self._poller.poll(START_TIMEOUT * 1000):
             self.kill()
             raise ExtractionError(f"the extraction worker did not start within {START_TIMEOUT:.0f} s")
         try:

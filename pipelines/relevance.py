@@ -72,8 +72,9 @@ def load_terms(path: str | Path) -> TermMatcher:
                    + r")(?![^\W_a-zа-яёәғқңөұүһіҳҷӣӯў])")
         if acronyms else None
     )
-    phrase_re = re.compile("|".join(f"(?:{p})" for p in phrases), re.IGNORECASE) if phrases else None
-    return TermMatcher(acronym_re, phrase_re, Alternatives(phrases, re.IGNORECASE) if phrases else None)
+    phrase_filter = Alternatives(phrases, re.IGNORECASE) if phrases else None
+    # ``whole`` is the phrases joined into one case-insensitive regex: the one the filter answers for
+    return TermMatcher(acronym_re, phrase_filter.whole if phrase_filter else None, phrase_filter)
 
 
 class RelevancePipeline:

@@ -51,6 +51,11 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+#: Scrapy 2.19's remote control (on by default) starts an HTTP server per crawl that runs any
+#: Python code sent with its token, and writes the token to a job file under the user's state
+#: folder, left behind whenever a crawl is killed. A scheduled archive crawl needs neither
+#: (and does not import aiohttp for it).
+REMOTE_CONTROL_ENABLED = False
 
 # --- Size limits (also bound decompression: gzip bombs are cut at DOWNLOAD_MAXSIZE) ----------
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024

@@ -166,6 +166,9 @@ def test_without_a_mirror_no_link_reaches_another_port_or_host(tmp_path, interna
             cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
         assert set(web.requests) == {"/robots.txt", "/rss", "/news/1-odkb-novost"}, web.requests
+        # nor does the crawl open a port of its own: no telnet console, no remote control
+        assert "Telnet console listening" not in proc.stderr
+        assert "Remote control HTTP server" not in proc.stderr
     assert internal.requests == []
     assert [r["url"] for r in query(db, "SELECT url FROM documents")] == [article]
 

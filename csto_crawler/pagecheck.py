@@ -59,7 +59,10 @@ HEADER_CHALLENGES: tuple[tuple[str, str], ...] = (
 BODY_CHALLENGES: tuple[tuple[str, str, bool], ...] = (
     ("JavaScript stub 'Data processing... Please, wait.'", r"Data processing\.{0,3}\s*Please,?\s+wait", True),
     ("bobcmn anti-bot cookie script", r"\bbobcmn\b", True),
-    ("Cloudflare challenge", r"cdn-cgi/challenge-platform|<title>\s*Just a moment\.\.\.|cf-browser-verification|Attention Required! \| Cloudflare", True),
+    # The challenge page loads its ``…/orchestrate/…`` script and sets ``_cf_chl_opt``; real
+    # articles of Cloudflare sites load ``/cdn-cgi/challenge-platform/scripts/jsd/main.js``
+    # (its JavaScript detections) and are pages, not challenges.
+    ("Cloudflare challenge", r"cdn-cgi/challenge-platform/(?:h/\w+/)?orchestrate/|window\._cf_chl_opt|<title>\s*Just a moment\.\.\.|cf-browser-verification|Attention Required! \| Cloudflare", True),
     ("DDoS-Guard check", r"ddos-guard\.net/|Checking your browser before accessing", True),
     ("CAPTCHA page", r"g-recaptcha|hcaptcha\.com|smartcaptcha|captcha\.yandex|Please complete the security check|Подтвердите, что (?:вы|запросы отправляли вы)[^<]{0,40}(?:не робот|человек)", False),
     ("cookie/JavaScript check", r"Please enable (?:JavaScript|cookies) (?:and|to) (?:reload|continue)|Для продолжения (?:работы|просмотра) включите JavaScript", False),

@@ -87,7 +87,8 @@ STUB_TEXT_CHARS = 1500
 
 #: Regexes of ``<title>``/``<h1>`` texts of error pages served with status 200 (soft 404s).
 ERROR_TITLES: tuple[str, ...] = (
-    r"^\s*(?:Error\s+)?404\b",
+    # "404" alone or before punctuation or an error word; not a headline's count ("404 soldiers …")
+    r"^\s*(?:Error\s+)?404\s*(?:$|[-–—:|.!,(]|(?:error|page|not found|ошибка|страница)\b)",
     r"\b404 Not Found\b",
     r"\bPage not found\b",
     r"Страница не найдена",

@@ -49,6 +49,23 @@ def test_page_check(status, headers, body, outcome):
     assert (problem.outcome if problem else None) == outcome
 
 
+@pytest.mark.parametrize("title", ("404", "404 — Страница не найдена", "Error 404 | Example", "404 error",
+                                   "404 Page Not Found", "404. Страница не найдена", "Ошибка 404"))
+def test_an_error_title_is_an_error_page(title):
+    page = f"<html><head><title>{title}</title></head><body><p>…</p></body></html>"
+    assert check(200, {}, page.encode()).outcome == "error"
+
+
+def test_a_headline_that_starts_with_404_is_an_article():
+    """A count at the start of a headline is not an error code."""
+    headline = "404 военнослужащих ОДКБ прибыли в Душанбе"
+    page = ARTICLE.replace("<title>Глава государства принял участие</title>".encode(),
+                           f"<title>{headline}</title>".encode()).replace(
+        "<h1>Глава государства</h1>".encode(), f"<h1>{headline}</h1>".encode())
+    assert headline.encode() in page
+    assert check(200, {}, page) is None
+
+
 def test_a_captcha_in_an_articles_comment_form_is_not_a_challenge():
     assert check(200, {}, ARTICLE) is None
 

@@ -48,7 +48,9 @@ HEAD_BYTES = 65536
 #: Response headers (lower-case name, value regex) that mark a challenge.
 HEADER_CHALLENGES: tuple[tuple[str, str], ...] = (
     ("cf-mitigated", r"challenge"),  # Cloudflare managed challenge
-    ("x-datadome", r"."),  # DataDome
+    # DataDome marks the responses it blocked or challenged (1: interstitial, 2: CAPTCHA); its
+    # ``X-DataDome: protected`` comes with every page of a protected site, allowed ones too
+    ("x-dd-b", r"^\s*[12]\s*$"),
     ("x-sucuri-block", r"."),
 )
 
@@ -64,7 +66,7 @@ BODY_CHALLENGES: tuple[tuple[str, str, bool], ...] = (
     # (its JavaScript detections) and are pages, not challenges.
     ("Cloudflare challenge", r"cdn-cgi/challenge-platform/(?:h/\w+/)?orchestrate/|window\._cf_chl_opt|<title>\s*Just a moment\.\.\.|cf-browser-verification|Attention Required! \| Cloudflare", True),
     ("DDoS-Guard check", r"ddos-guard\.net/|Checking your browser before accessing", True),
-    ("CAPTCHA page", r"g-recaptcha|hcaptcha\.com|smartcaptcha|captcha\.yandex|Please complete the security check|Подтвердите, что (?:вы|запросы отправляли вы)[^<]{0,40}(?:не робот|человек)", False),
+    ("CAPTCHA page", r"g-recaptcha|hcaptcha\.com|smartcaptcha|captcha\.yandex|captcha-delivery\.com|Please complete the security check|Подтвердите, что (?:вы|запросы отправляли вы)[^<]{0,40}(?:не робот|человек)", False),
     ("cookie/JavaScript check", r"Please enable (?:JavaScript|cookies) (?:and|to) (?:reload|continue)|Для продолжения (?:работы|просмотра) включите JavaScript", False),
     ("access denied page", r"<title>\s*(?:Access denied|Доступ запрещ[её]н|403 Forbidden)", False),
     ("web filter block page 'Web Page Blocked'", r"Web Page Blocked", False),

@@ -83,6 +83,25 @@ CLOUDFLARE_JSD = (
 )
 
 
+# a DataDome block page as its API serves it (the values made up)
+DATADOME_BLOCK = (b"<html><head><title>example.org</title></head><body><script>var dd={'rt':'c','cid':'AHrlqAAA',"
+                  b"'hsh':'2211F522B61E269B869FA6EAFFB5E1','t':'fe','host':'geo.captcha-delivery.com'}</script>"
+                  b"<script src='https://ct.captcha-delivery.com/c.js'></script></body></html>")
+
+
+@pytest.mark.parametrize(("status", "headers", "body", "outcome"), [
+    # a DataDome site sends X-DataDome: protected with its pages too
+    (200, {"x-datadome": "protected"}, ARTICLE, None),
+    (200, {"x-datadome": "protected", "x-dd-b": "2"}, ARTICLE, "blocked"),
+    (200, {"x-dd-b": "1"}, b"<html><body>One moment</body></html>", "blocked"),
+    (200, {"x-datadome": "protected"}, DATADOME_BLOCK, "blocked"),
+    (403, {"x-datadome": "protected", "x-dd-b": "2"}, DATADOME_BLOCK, "blocked"),
+])
+def test_datadome(status, headers, body, outcome):
+    problem = check(status, headers, body)
+    assert (problem.outcome if problem else None) == outcome
+
+
 @pytest.mark.parametrize("script", CLOUDFLARE_JSD, ids=("cpo", "iframe"))
 def test_an_article_of_a_cloudflare_site_is_a_page_not_a_challenge(script):
     """Every page of such a site loads a ``/cdn-cgi/challenge-platform/`` script; only the

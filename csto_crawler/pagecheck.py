@@ -65,7 +65,8 @@ BODY_CHALLENGES: tuple[tuple[str, str, bool], ...] = (
     # articles of Cloudflare sites load ``/cdn-cgi/challenge-platform/scripts/jsd/main.js``
     # (its JavaScript detections) and are pages, not challenges.
     ("Cloudflare challenge", r"cdn-cgi/challenge-platform/(?:h/\w+/)?orchestrate/|window\._cf_chl_opt|<title>\s*Just a moment\.\.\.|cf-browser-verification|Attention Required! \| Cloudflare", True),
-    ("DDoS-Guard check", r"ddos-guard\.net/|Checking your browser before accessing", True),
+    # its check page's own script, styles or title; not a link to the vendor (a "protected by" badge)
+    ("DDoS-Guard check", r"check\.ddos-guard\.net/|/\.well-known/ddos-guard/(?:js-challenge|ddg-captcha-page|h-captcha)/|<title>\s*DDoS-Guard\s*</title>|Checking your browser before accessing", True),
     ("CAPTCHA page", r"g-recaptcha|hcaptcha\.com|smartcaptcha|captcha\.yandex|captcha-delivery\.com|Please complete the security check|Подтвердите, что (?:вы|запросы отправляли вы)[^<]{0,40}(?:не робот|человек)", False),
     ("cookie/JavaScript check", r"Please enable (?:JavaScript|cookies) (?:and|to) (?:reload|continue)|Для продолжения (?:работы|просмотра) включите JavaScript", False),
     ("access denied page", r"<title>\s*(?:Access denied|Доступ запрещ[её]н|403 Forbidden)", False),

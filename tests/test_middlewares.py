@@ -102,6 +102,21 @@ def test_datadome(status, headers, body, outcome):
     assert (problem.outcome if problem else None) == outcome
 
 
+def test_a_protected_by_ddos_guard_badge_is_not_a_challenge():
+    badge = b'<footer><a href="https://ddos-guard.net/?affiliate=123">Protected by DDoS-Guard</a></footer>'
+    assert check(200, {}, ARTICLE.replace(b"</body>", badge + b"</body>")) is None
+
+
+@pytest.mark.parametrize("marker", (
+    "<title>DDOS-GUARD</title><link href='/.well-known/ddos-guard/ddg-captcha-page/index.css'>",
+    "<title>Один момент</title><script src='/.well-known/ddos-guard/js-challenge/index.js'></script>",
+    "<title>example.org</title><script src='https://check.ddos-guard.net/check.js'></script>",
+))
+def test_a_ddos_guard_check_is_known_by_its_own_page(marker):
+    problem = check(403, {}, f"<html><head>{marker}</head><body></body></html>".encode())
+    assert problem is not None and problem.detail == "HTTP 403, DDoS-Guard check"
+
+
 @pytest.mark.parametrize("script", CLOUDFLARE_JSD, ids=("cpo", "iframe"))
 def test_an_article_of_a_cloudflare_site_is_a_page_not_a_challenge(script):
     """Every page of such a site loads a ``/cdn-cgi/challenge-platform/`` script; only the

@@ -17,7 +17,10 @@ _SEP = r"\s*(?:/|»|›|>|→|\||·|•|\\)\s*"
 HEAD: tuple[str, ...] = (
     # breadcrumbs: "Главная / Новости / Политика", "Trang chủ » Thế giới"
     rf"(?:{_HOME}){_SEP}.{{1,160}}",
-    r"[^\n.!?]{1,40}(?:\s*(?:»|›|→|>)\s*[^\n.!?]{1,40}){2,}",
+    # (a part holds no separator nor quotation mark, and gives nothing back: linear, where parts
+    # that could hold separators made a line of a dozen " > " failing at its end take a minute,
+    # and a lead quoting «ОДКБ» and «СНГ» was taken for a breadcrumb)
+    r"(?:\s*+(?:»|›|→|>))?\s*+[^\n.!?«»‹›→>]{1,40}+(?:\s*+(?:»|›|→|>)\s*+[^\n.!?«»‹›→>]{1,40}+){2,}",
     # rubric labels
     r"(?:chuyên\s+mục|рубрика|категория|раздел|категории|рубрики|category|section|бөлім|бөлүм|"
     r"бахш|رده|بخش|القسم|التصنيف)(?:\s*[:：]\s*[^\n.!?]{1,50})?",

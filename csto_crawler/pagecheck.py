@@ -36,6 +36,7 @@ __all__ = [
     "PageProblem",
     "check",
     "check_then_extract",
+    "visible_chars",
 ]
 
 #: Statuses that mean the page was removed.
@@ -71,7 +72,7 @@ BODY_CHALLENGES: tuple[tuple[str, str, bool], ...] = (
     ("cookie/JavaScript check", r"Please enable (?:JavaScript|cookies) (?:and|to) (?:reload|continue)|Для продолжения (?:работы|просмотра) включите JavaScript", False),
     ("access denied page", r"<title>\s*(?:Access denied|Доступ запрещ[её]н|403 Forbidden)", False),
     ("web filter block page 'Web Page Blocked'", r"Web Page Blocked", False),
-    ("login wall", r"<input[^>]+type=[\"']?password|(?:Войдите|Авторизуйтесь|Зарегистрируйтесь),? чтобы (?:продолжить|прочитать|читать)|(?:Sign|Log) in to (?:continue|read)|Subscribe to (?:continue|read)", False),
+    ("login wall", r"<input[^<>]+type=[\"']?password|(?:Войдите|Авторизуйтесь|Зарегистрируйтесь),? чтобы (?:продолжить|прочитать|читать)|(?:Sign|Log) in to (?:continue|read)|Subscribe to (?:continue|read)", False),
 )
 #: (name, leading bytes) of files that are not web pages, recognised by their first bytes.
 BINARY_SIGNATURES: tuple[tuple[str, bytes], ...] = (
@@ -112,11 +113,15 @@ _BODY_RE = tuple((name, re.compile(branch, re.I), strong, required_literals(bran
                  for name, rx, strong in BODY_CHALLENGES for branch in branches(rx))
 #: Characters that make the literals unreliable (``csto_crawler.extract.literals``).
 _FOLD_BREAKERS = FOLD_BREAKERS
-_INVISIBLE_RE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+#: Where an invisible part of a page begins (its end: ``_INVISIBLE_END``).
+_INVISIBLE_START = re.compile(r"<(script|style|noscript|template)\b|<!--", re.I)
+_INVISIBLE_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style", "noscript", "template")}
+_COMMENT_END = re.compile("-->")
 _ERROR_RE = tuple(re.compile(rx, re.I | re.M) for rx in ERROR_TITLES)
-_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
-_H1_RE = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.I | re.S)
-_TAG_RE = re.compile(r"<[^>]+>")
+# Bounded, so a page of thousands of unclosed ``<title>`` tags costs linear time, not quadratic
+_TITLE_RE = re.compile(rb"<title[^<>]*>(.{0,2000}?)</title\s*>", re.I | re.S)
+_H1_RE = re.compile(rb"<h1[^<>]*>(.{0,2000}?)</h1\s*>", re.I | re.S)
+_TAG_RE = re.compile(r"<[^<>]+>")
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,25 @@ def _first_text(regex: re.Pattern[bytes], head: bytes) -> str:
         return ""
     text = match.group(1).decode("utf-8", "replace")
     return " ".join(_TAG_RE.sub(" ", text).split())
+
+
+def visible_chars(text: str, enough: int | None = None) -> int:
+    """The non-space characters of ``text`` outside tags, scripts, styles, templates and
+    comments; counting stops once it reaches ``enough``. Linear in the text's length, whatever
+    the markup: an invisible part left unclosed hides the rest of the page."""
+    count, position = 0, 0
+    while enough is None or count < enough:
+        start = _INVISIBLE_START.search(text, position)
+        stop = start.start() if start else len(text)
+        count += len("".join(_TAG_RE.sub(" ", text[position:stop]).split()))
+        if start is None:
+            break
+        end = (_COMMENT_END if start.group(1) is None else _INVISIBLE_END[start.group(1).lower()])
+        closed = end.search(text, start.end())
+        if closed is None:
+            break
+        position = closed.end()
+    return count
 
 
 def check(status: int, headers: dict[str, str], body: bytes) -> PageProblem | None:
@@ -162,7 +186,10 @@ def check(status: int, headers: dict[str, str], body: bytes) -> PageProblem | No
         if not regex.search(text):
             continue
         if visible is None:
-            visible = len("".join(_TAG_RE.sub(" ", _INVISIBLE_RE.sub(" ", text)).split()))
+            visible = visible_chars(text, STUB_TEXT_CHARS)
+            if visible < STUB_TEXT_CHARS and len(body) > HEAD_BYTES:
+                # the whole page, not its head: an article may begin after 64 KB of styles or icons
+                visible = visible_chars(body.decode("utf-8", "replace"), STUB_TEXT_CHARS)
         if strong or visible < STUB_TEXT_CHARS:
             return PageProblem("blocked", f"HTTP {status}, {name}")
     if status in BLOCK_STATUSES:

@@ -113,9 +113,11 @@ _BODY_RE = tuple((name, re.compile(branch, re.I), strong, required_literals(bran
                  for name, rx, strong in BODY_CHALLENGES for branch in branches(rx))
 #: Characters that make the literals unreliable (``csto_crawler.extract.literals``).
 _FOLD_BREAKERS = FOLD_BREAKERS
-#: Where an invisible part of a page begins (its end: ``_INVISIBLE_END``).
-_INVISIBLE_START = re.compile(r"<(script|style|noscript|template)\b|<!--", re.I)
-_INVISIBLE_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style", "noscript", "template")}
+#: Where an invisible part of a page begins (its end: ``_INVISIBLE_END``). ASCII case only:
+#: Unicode matching would take ``<ſcript`` (long s) for ``<script``, as no browser does.
+_INVISIBLE_START = re.compile(r"<(script|style|noscript|template)\b|<!--", re.I | re.A)
+_INVISIBLE_END = {name: re.compile(rf"</{name}\s*>", re.I | re.A)
+                  for name in ("script", "style", "noscript", "template")}
 _COMMENT_END = re.compile("-->")
 _ERROR_RE = tuple(re.compile(rx, re.I | re.M) for rx in ERROR_TITLES)
 # Bounded, so a page of thousands of unclosed ``<title>`` tags costs linear time, not quadratic

@@ -89,6 +89,7 @@ def test_visible_chars():
     assert visible_chars("<p>a b</p><script>x y</script><!-- c --><STYLE>d</STYLE ><template>t</template>e") == 3
     assert visible_chars("ab<script>cd") == 2  # an unclosed script hides the rest, as in a browser
     assert 100 <= visible_chars("<p>x</p><script>s</script>" * 5000, 100) < 5000  # stops once it has enough
+    assert visible_chars("<ſcript>x</script>a") == 2  # the long s is no "s" in a tag name: "x", "a"
     assert visible_chars("a <b c <i> d") == 5  # "a<bcd": a '<' that opens no tag is text
 
 

@@ -268,6 +268,26 @@ def test_request_log(mirror):
     assert log[0].bytes == len(mirror.tree.page(ARTICLE).body) and log[1].bytes == 0
 
 
+def test_request_log_keeps_the_order_requests_arrived_in(mirror, monkeypatch):
+    """Each answer is logged by its own handler thread once it is sent; the client may read it
+    and send the next request before that thread gets to log: the log is still in the order the
+    requests came (a loaded CI machine once saw the 304 listed before the 200 it revalidated)."""
+    from csto_crawler.mirror.handler import MirrorHandler
+
+    log_now = MirrorHandler._log
+
+    def log_late(self, url, status, *args):
+        if status == 200:
+            time.sleep(0.5)  # the 200's thread is held up after it answered
+        log_now(self, url, status, *args)
+
+    monkeypatch.setattr(MirrorHandler, "_log", log_late)
+    mirror.clear_requests()
+    _, headers, _ = fetch(mirror, ARTICLE)
+    fetch(mirror, ARTICLE, {"If-None-Match": headers["etag"]})
+    assert [r.status for r in mirror.requests()] == [200, 304]
+
+
 # -- admin API -----------------------------------------------------------------------------------
 def admin(mirror: MirrorServer, operation: str, payload: dict | None = None):
     url = f"{mirror.base_url}/_mirror/{operation}"

@@ -59,7 +59,9 @@ class RequestRecord:
     bytes: int  #: body bytes sent (after gzip)
     gzip: bool
     fault: str | None
-    at: float = 0.0  #: when it was answered (``time.monotonic()``)
+    #: when the request arrived (``time.monotonic()``): the log's order, the order a client sent
+    #: its requests in (not the order their handlers, in threads of their own, got to log them)
+    at: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -140,6 +142,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
             self._index(head)
         else:
             self._answering = False
+            self._arrived = time.monotonic()
             try:
                 self._serve(head)
             except (ConnectionResetError, BrokenPipeError):
@@ -165,7 +168,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
     def _log(self, url: str | None, status: int, conditional: bool, sent: int, gzipped: bool,
              fault: str | None) -> None:
         record = RequestRecord(self.command, self.path, url, status, conditional, sent, gzipped,
-                               fault, time.monotonic())
+                               fault, self._arrived)
         if self._answering:
             self._answering = False
             self.server.mirror._answer_ended(record)

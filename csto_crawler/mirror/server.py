@@ -299,7 +299,9 @@ class MirrorServer:
         (at most ``ANSWER_WAIT`` seconds), so what a client has received is in the log."""
         with self._log_lock:
             self._log_lock.wait_for(lambda: self._answering == 0, timeout=ANSWER_WAIT)
-            return list(self._log)
+            # each handler logs when it is done, in a thread of its own: by arrival, a request
+            # answered before the client sent the next comes first even if its handler logged last
+            return sorted(self._log, key=lambda record: record.at)
 
     def clear_requests(self) -> None:
         """Empty the log, once the answers already begun are logged (as ``requests`` waits for

@@ -15,7 +15,6 @@ import unicodedata
 __all__ = ["normalize_for_hash", "content_hash", "short_hash"]
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACES = re.compile(r"[^\S\n]+")
 
 
 def normalize_for_hash(title: str | None, text: str | None) -> str:
@@ -23,7 +22,9 @@ def normalize_for_hash(title: str | None, text: str | None) -> str:
     joined = f"{title or ''}\n\n{text or ''}"
     joined = unicodedata.normalize("NFC", joined)
     joined = _ZERO_WIDTH.sub("", joined.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = (_SPACES.sub(" ", line).strip() for line in joined.split("\n"))
+    # " ".join(line.split()): spaces collapsed and the line stripped, the whitespace being the
+    # regex engine's \s (both use str.isspace); a hash never changes with this spelling
+    lines = (" ".join(line.split()) for line in joined.split("\n"))
     return "\n".join(line for line in lines if line)
 
 

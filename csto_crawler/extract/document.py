@@ -110,7 +110,7 @@ def _flush(buffer: list[str], out: list[str]) -> None:
     # break, separates paragraphs
     current = ""
     for segment in joined.split("\n"):
-        segment = _SPACES.sub(" ", segment).strip()
+        segment = " ".join(segment.split())  # as _SPACES.sub(" ", …).strip(): the same whitespace
         if not segment:
             if current:
                 out.append(current)

@@ -35,11 +35,12 @@ logger = logging.getLogger(__name__)
 
 # ZWNJ/ZWJ (U+200C/U+200D) are letters' business in Persian and stay
 _ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff\u00ad]")
-_SPACES = re.compile(r"[^\S\n]+")
 _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^)\s]*)\)")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _BULLET = re.compile(r"^(?:[-*•·▪►▸◦]|\d{1,2}[.)](?=\s+\D))\s+(?=\S)")
+#: The characters a ``_BULLET`` match can begin with, besides a decimal digit (``\d``).
+_BULLET_STARTS = frozenset("-*•·▪►▸◦")
 #: Sentence-final punctuation of the scripts we meet (Latin, Cyrillic, Armenian, Arabic, Urdu,
 #: Devanagari, Ethiopic, Myanmar, CJK full-width), then any closing quotes or brackets: German
 #: closes with “ or ‘, French and Swiss with », Russian with » or “, CJK with 」 or 』.
@@ -68,13 +69,19 @@ def split_lines(text: str) -> list[str]:
     text = _ZERO_WIDTH.sub("", text).replace("\xa0", " ")
     lines = []
     for raw in text.split("\n"):
-        line = _SPACES.sub(" ", raw).strip()
+        # str.split() and the regex engine's \s agree on what is whitespace
+        line = " ".join(raw.split())
         if not line:
             continue
-        line = _MD_LINK.sub(r"\1", line)
-        line = _MD_BOLD.sub(r"\2", line)
-        line = _MD_HEADING.sub("", line)
-        line = _BULLET.sub("", line).strip()
+        # each substitution only where its pattern can match (most lines hold no markdown)
+        if "](" in line:
+            line = _MD_LINK.sub(r"\1", line)
+        if "**" in line or "__" in line:
+            line = _MD_BOLD.sub(r"\2", line)
+        if line[0] == "#":
+            line = _MD_HEADING.sub("", line)
+        if line and (line[0] in _BULLET_STARTS or line[0].isdecimal()):
+            line = _BULLET.sub("", line).strip()
         if line:
             lines.append(line)
     return lines

@@ -6,7 +6,9 @@ state). The writer's semantics:
 
 * a new ``versions`` row only when the cleaned content differs from the document's current
   version; an unchanged re-fetch writes only a ``fetches`` row and updates ``last_checked``;
-* each distinct text is stored once in ``contents`` (keyed by its sha256), with one FTS row;
+* each distinct text is stored once in ``contents`` (keyed by its sha256), with one FTS row,
+  indexed in batches (``pipelines.search``: every 100 texts or 60 s, and when the archive
+  opens and closes);
 * the same text under a second URL gives a document whose version has ``duplicate_of`` set;
 * a document, its new version and its fetch row are written in one transaction;
 * a text that suddenly shrinks to under half its length is held (fetch outcome ``unchanged``
@@ -41,6 +43,7 @@ from pipelines import transactions
 from pipelines.hashing import content_hash, short_hash
 from pipelines.reader import ArchiveReader
 from pipelines.schema import migrate
+from pipelines.search import SearchBatch, index_pending
 
 __all__ = ["Archive", "ArchiveReader", "StoreResult", "utc_now", "ArchiveError"]
 
@@ -90,8 +93,11 @@ def _connect(path: Path) -> Database:
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         applied = migrate(db)
+        indexed = index_pending(db)  # texts a crawl stopped mid-batch left unindexed
     except (sqlite3.Error, OSError) as exc:
         raise ArchiveError(f"cannot open the archive {path}: {exc}") from exc
+    if indexed:
+        logger.info("archive %s: indexed %d texts left unindexed for full-text search", path, indexed)
     if applied:
         logger.info("archive %s: applied migrations %s", path, ", ".join(applied))
     return db
@@ -110,7 +116,8 @@ class Archive:
     the first), closed when the last of them closes."""
 
     def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = utc_now,
-                 gone_after: int = 2, shrink_ratio: float = 0.5, shared: bool = False) -> None:
+                 gone_after: int = 2, shrink_ratio: float = 0.5, shared: bool = False,
+                 search_batch: SearchBatch | None = None) -> None:
         self.path = Path(path)
         self.clock = clock
         #: A changed text shorter than this share of the current one is held (seen twice first).
@@ -119,6 +126,8 @@ class Archive:
         self.gone_after = max(1, int(gone_after))
         self._shared_key: tuple[str, int] | None = None
         self._closed = False
+        #: when the texts this archive stores are indexed for full-text search (``pipelines.search``)
+        self._search = search_batch or SearchBatch()
         if not shared:
             self.db = _connect(self.path)
             return
@@ -137,6 +146,10 @@ class Archive:
         if self._closed:
             return
         self._closed = True
+        try:
+            index_pending(self.db)  # every text stored is searchable once its writer closes
+        except sqlite3.Error as exc:  # then when the archive next opens
+            logger.warning("archive %s: full-text indexing left for the next open: %s", self.path, exc)
         key = self._shared_key
         if key is not None:
             with _shared_lock:
@@ -146,6 +159,11 @@ class Archive:
                     return
                 del _SHARED[key]
         self.db.close()
+
+    def index_search(self) -> int:
+        """Index for full-text search every text not indexed yet (``pipelines.search``: a
+        writer does it every batch and when it closes); how many."""
+        return index_pending(self.db)
 
     def __enter__(self) -> Archive:
         return self
@@ -248,11 +266,14 @@ class Archive:
                      run_id: int | None) -> tuple[str, int, int, int]:
         """Write the text (once), the document when new, and its next version; returns
         (outcome, document id, version id, version number) (inside the write transaction)."""
-        self.db.execute(
+        cursor = self.db.execute(
             "INSERT OR IGNORE INTO contents (hash, short_hash, title, text, chars) "
             "VALUES (?, ?, ?, ?, ?)",
             (full_hash, short_hash(full_hash), title, text, len(text)),
         )
+        if cursor.rowcount == 1 and self._search.added():
+            index_pending(self.db)  # in this transaction: the batch commits with the article
+            self._search.done()
         if doc is None:
             cursor = self.db.execute(
                 "INSERT INTO documents (site, url, canonical_url, language, first_seen, "

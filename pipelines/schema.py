@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from pipelines import transactions
+
 __all__ = ["MIGRATIONS", "migrate", "pending_migrations", "OUTCOMES_SQL"]
 
 MIGRATIONS = Migrations("csto_archive")
@@ -294,6 +296,32 @@ def m004_stories(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="005_search_in_batches")
+def m005_search_in_batches(db: Database) -> None:
+    """Texts are indexed for full-text search in batches (``pipelines.search``), not one by one
+    in the transaction that stores each: no insert trigger; the delete and update triggers act
+    on an indexed row only (an FTS5 'delete' of a row it never indexed would corrupt it)."""
+    db.execute("DROP TRIGGER IF EXISTS contents_ai")
+    db.execute("DROP TRIGGER IF EXISTS contents_ad")
+    db.execute("DROP TRIGGER IF EXISTS contents_au")
+    indexed = "EXISTS (SELECT 1 FROM contents_fts_docsize WHERE id = old.rowid)"
+    db.execute(
+        f"""
+        CREATE TRIGGER contents_ad AFTER DELETE ON contents WHEN {indexed} BEGIN
+          INSERT INTO contents_fts (contents_fts, rowid, "title", "text")
+          VALUES ('delete', old.rowid, old."title", old."text");
+        END"""
+    )
+    db.execute(
+        f"""
+        CREATE TRIGGER contents_au AFTER UPDATE ON contents WHEN {indexed} BEGIN
+          INSERT INTO contents_fts (contents_fts, rowid, "title", "text")
+          VALUES ('delete', old.rowid, old."title", old."text");
+          INSERT INTO contents_fts (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+        END"""
+    )
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Names of the migrations not yet applied to ``db``."""
     return [m.name for m in MIGRATIONS.pending(db)]
@@ -306,12 +334,7 @@ def migrate(db: Database) -> list[str]:
     """
     if not pending_migrations(db):
         return []
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with transactions.write(db):
         names = pending_migrations(db)  # re-read under the lock: another process may have won
         MIGRATIONS.apply(db)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return names

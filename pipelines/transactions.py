@@ -27,7 +27,8 @@ def write(db: Database) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.conn.in_transaction:  # after SQLITE_FULL or an I/O error SQLite may have rolled it back itself
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
 

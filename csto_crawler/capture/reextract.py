@@ -23,7 +23,9 @@ from datetime import UTC, date, datetime
 from csto_crawler.capture.parse import extractor_version, parse_stored
 from csto_crawler.capture.read import CaptureError, CaptureReader
 from csto_crawler.items import ArticleItem
+from pipelines import transactions
 from pipelines.fingerprint import content_hash, short_hash
+from pipelines.search import index_pending
 
 __all__ = ["Change", "ReextractSummary", "reextract", "word_changes"]
 
@@ -90,8 +92,7 @@ def word_changes(old: str, new: str) -> tuple[int, int]:
 def _store(db, target: dict, item: ArticleItem, new_hash: str, capture: dict, run: int,
            extractor: str, counts: tuple[int, int], now: str) -> int:
     """One transaction: the content, the version, the document's pointer, the audit row."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with transactions.write(db):
         db.execute("INSERT OR IGNORE INTO contents (hash, short_hash, title, text, chars) "
                    "VALUES (?, ?, ?, ?, ?)",
                    (new_hash, short_hash(new_hash), item.title, item.text, len(item.text)))
@@ -115,10 +116,6 @@ def _store(db, target: dict, item: ArticleItem, new_hash: str, capture: dict, ru
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (run, now, target["url"], target["document_id"], target["current_version_id"],
              version_id, capture["id"], extractor, counts[0], counts[1]))
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
     return version_id
 
 
@@ -136,6 +133,8 @@ def reextract(db_path, db, *, site: str | None = None, since: date | None = None
         _one(db, reader, target, summary, dry_run, clock)
         if progress:
             progress(done, len(targets))
+    if not dry_run:
+        index_pending(db)  # the new texts, searchable now (pipelines.search)
     return summary
 
 

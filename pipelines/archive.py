@@ -363,6 +363,9 @@ class Archive:
                                     (now, document_id))
             fetch_id = self._insert_fetch(facts, run_id, now, outcome, document_id, None,
                                           detail=detail)
+            if self._search.due():  # a crawl that fetches but stores nothing new for a while
+                index_pending(self.db)
+                self._search.done()
         return StoreResult(outcome, document_id, None, fetch_id)
 
     def _document_for_url(self, url: str) -> dict | None:

@@ -9,8 +9,8 @@ migration 005 a new text is indexed with the others stored since the last batch:
   greatest rowid in ``contents_fts_docsize``; rowids only grow) in the caller's transaction
   (or its own), and returns how many;
 * ``SearchBatch`` tells a writer when a batch is due: ``BATCH_TEXTS`` new texts, or the oldest
-  of them waiting ``BATCH_SECONDS`` (so during a polite crawl, one text every few seconds,
-  search lags a minute at most);
+  of them waiting ``BATCH_SECONDS``, checked at every stored article and every recorded fetch
+  (so during a crawl search lags about a minute, as long as the crawl fetches something);
 * ``Archive`` indexes what is pending when it opens (a crawl killed mid-batch), when a batch
   is due while storing, and when it closes; ``csto reextract`` at its end. A crawl's articles
   are all searchable when the crawl ends.
@@ -76,7 +76,12 @@ class SearchBatch:
         self.waiting += 1
         if self.since is None:
             self.since = self.clock()
-        return self.waiting >= self.texts or self.clock() - self.since >= self.seconds
+        return self.due()
+
+    def due(self) -> bool:
+        """Whether texts wait and the batch is full or its first text has waited long enough."""
+        return bool(self.waiting) and (self.waiting >= self.texts
+                                       or self.clock() - self.since >= self.seconds)
 
     def done(self) -> None:
         self.waiting, self.since = 0, None

@@ -53,6 +53,10 @@ def test_a_batch_is_also_due_when_its_first_text_has_waited(tmp_path):
         now[0] += 2  # the first text has waited 61 s: the next store indexes both
         arch.store_article(article(3))
         assert indexed(arch) == 3
+        arch.store_article(article(4))
+        now[0] += 61  # nothing new is stored, but a fetch is recorded: the text is indexed
+        arch.record_fetch(url="https://r.example/9", site="r", outcome="irrelevant")
+        assert indexed(arch) == 4
 
 
 def test_every_text_is_searchable_once_its_writer_closes(tmp_path):

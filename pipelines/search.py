@@ -50,7 +50,10 @@ def pending_count(db: Database) -> int:
 
 def index_pending(db: Database) -> int:
     """Index every text stored since the last batch (in the open transaction, or one of its
-    own); how many were indexed."""
+    own); how many were indexed. Writes nothing, and takes no lock, when nothing is pending."""
+    if not db.conn.in_transaction and db.execute(
+            f"SELECT 1 FROM contents WHERE rowid > {_HIGH_WATER} LIMIT 1").fetchone() is None:
+        return 0
     with transactions.write(db):
         cursor = db.execute(
             'INSERT INTO contents_fts (rowid, "title", "text") '

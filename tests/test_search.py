@@ -141,3 +141,25 @@ def test_an_archive_of_schema_004_keeps_its_index_and_indexes_in_batches(tmp_pat
         assert indexed(arch) == 2
         assert [r["rowid"] for r in arch.db.query(
             "SELECT rowid FROM contents_fts WHERE contents_fts MATCH 'учения'")] == [1, 2]
+
+
+def test_nothing_pending_takes_no_write_lock(tmp_path):
+    # opening or closing an archive (``csto serve``, ``csto export`` beside a running crawl)
+    # must not wait for the crawl's write lock, nor write, when there is nothing to index
+    path = tmp_path / "a.db"
+    with Archive(path) as arch:
+        arch.store_article(article(1))
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
+    try:
+        with Archive(path) as arch:  # would wait BUSY_TIMEOUT_MS and fail if it took the lock
+            assert indexed(arch) == 1
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with Archive(path) as arch:
+        statements: list[str] = []
+        arch.db.conn.set_trace_callback(statements.append)
+        assert arch.index_search() == 0
+        arch.close()
+        assert not [s for s in statements if s.lstrip().upper().startswith(("BEGIN", "INSERT"))]

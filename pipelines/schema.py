@@ -300,7 +300,8 @@ def m004_stories(db: Database) -> None:
 def m005_search_in_batches(db: Database) -> None:
     """Texts are indexed for full-text search in batches (``pipelines.search``), not one by one
     in the transaction that stores each: no insert trigger; the delete and update triggers act
-    on an indexed row only (an FTS5 'delete' of a row it never indexed would corrupt it)."""
+    on an indexed row only (an FTS5 'delete' of a row it never indexed lowers the index's
+    totals, so every bm25 rank, without an error)."""
     db.execute("DROP TRIGGER IF EXISTS contents_ai")
     db.execute("DROP TRIGGER IF EXISTS contents_ad")
     db.execute("DROP TRIGGER IF EXISTS contents_au")

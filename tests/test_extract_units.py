@@ -91,6 +91,37 @@ def test_markdown_left_by_scrapers_is_unwrapped_and_persian_zwnj_kept():
     ]
 
 
+def test_split_lines_matches_the_substitutions_it_skips():
+    # split_lines tries each markdown pattern only where it can match; what it returns must be
+    # what running every substitution on every line returned (a link's text with spaces at
+    # its edges leaves the line to be stripped; digits of any script may start a list item)
+    import re
+
+    from csto_crawler.extract import textclean as tc
+
+    def reference(text):
+        text = tc.unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+        text = tc._ZERO_WIDTH.sub("", text).replace("\xa0", " ")
+        out = []
+        for raw in text.split("\n"):
+            line = re.sub(r"[^\S\n]+", " ", raw).strip()
+            if not line:
+                continue
+            line = tc._MD_LINK.sub(r"\1", line)
+            line = tc._MD_BOLD.sub(r"\2", line)
+            line = tc._MD_HEADING.sub("", line)
+            line = tc._BULLET.sub("", line).strip()
+            if line:
+                out.append(line)
+        return out
+
+    lines = ["[ ОДКБ ](https://x.example) заявила", "Текст [ссылка ](u)", "## [ Заголовок](u)",
+             "# - пункт", "٣) пункт", "3) 4 пункта", "12. Пункт", "** жирный**", "__подчёркнутый__ текст",
+             "•\u2003пункт", "#\tзаголовок", "[](u)", "  \u3000  ", "- ", "\u0663. пункт", "a]( b"]
+    text = "\n".join(lines)
+    assert tc.split_lines(text) == reference(text)
+
+
 def test_site_furniture_patterns_apply():
     rules = SiteRules(furniture=(r"Матни пурра",))
     assert clean_text("\n".join([BODY[0], "Матни пурра", BODY[1]]), rules=rules).text == "\n\n".join(BODY[:2])

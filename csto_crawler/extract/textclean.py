@@ -81,7 +81,8 @@ def split_lines(text: str) -> list[str]:
         if line[0] == "#":
             line = _MD_HEADING.sub("", line)
         if line and (line[0] in _BULLET_STARTS or line[0].isdecimal()):
-            line = _BULLET.sub("", line).strip()
+            line = _BULLET.sub("", line)
+        line = line.strip()  # a link's text may begin or end with a space
         if line:
             lines.append(line)
     return lines

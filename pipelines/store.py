@@ -171,8 +171,10 @@ class StorePipeline:
         try:
             self.archive.finish_run(self.run_id, reason, stats)
         except (sqlite3.Error, ArchiveError, OSError) as exc:
-            # the run row stays open (no finish time): the archive could not take it
-            logger.error("archive %s: run %s could not be closed: %s", self.db_path, self.run_id, exc)
+            # the run row stays open (no finish time): the archive could not take it. After the
+            # failure that stopped the crawl (said once, as an ERROR) this is its echo.
+            log = logger.warning if self.failure is not None else logger.error
+            log("archive %s: run %s could not be closed: %s", self.db_path, self.run_id, exc)
         logger.info("archive run %s (%s) finished: %s; %s", self.run_id, spider.name, reason,
                     ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing stored")
         self.archive.close()

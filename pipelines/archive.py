@@ -165,6 +165,12 @@ class Archive:
         writer does it every batch and when it closes); how many."""
         return index_pending(self.db)
 
+    def _index_if_due(self) -> None:
+        """Index the waiting texts when their batch is due (inside the caller's transaction)."""
+        if self._search.due():
+            index_pending(self.db)
+            self._search.done()
+
     def __enter__(self) -> Archive:
         return self
 
@@ -271,9 +277,9 @@ class Archive:
             "VALUES (?, ?, ?, ?, ?)",
             (full_hash, short_hash(full_hash), title, text, len(text)),
         )
-        if cursor.rowcount == 1 and self._search.added():
-            index_pending(self.db)  # in this transaction: the batch commits with the article
-            self._search.done()
+        if cursor.rowcount == 1:
+            self._search.added()
+            self._index_if_due()  # in this transaction: the batch commits with the article
         if doc is None:
             cursor = self.db.execute(
                 "INSERT INTO documents (site, url, canonical_url, language, first_seen, "
@@ -363,9 +369,7 @@ class Archive:
                                     (now, document_id))
             fetch_id = self._insert_fetch(facts, run_id, now, outcome, document_id, None,
                                           detail=detail)
-            if self._search.due():  # a crawl that fetches but stores nothing new for a while
-                index_pending(self.db)
-                self._search.done()
+            self._index_if_due()  # a crawl that fetches but stores nothing new for a while
         return StoreResult(outcome, document_id, None, fetch_id)
 
     def _document_for_url(self, url: str) -> dict | None:

@@ -74,12 +74,11 @@ class SearchBatch:
         self.waiting = 0
         self.since: float | None = None
 
-    def added(self) -> bool:
-        """Count one new text; whether the batch is due now."""
+    def added(self) -> None:
+        """Count one new text."""
         self.waiting += 1
         if self.since is None:
             self.since = self.clock()
-        return self.due()
 
     def due(self) -> bool:
         """Whether texts wait and the batch is full or its first text has waited long enough."""

@@ -42,12 +42,14 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
+from scrapy.downloadermiddlewares import redirect as scrapy_redirect
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlResponse
 from scrapy.utils.asyncio import sleep
-from scrapy.utils.response import get_meta_refresh
-from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+from scrapy.utils.httpobj import urlparse_cached
+from w3lib import html as w3html
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, read_bom, resolve_encoding
 from w3lib.url import safe_url_string
 
 from csto_crawler.urls import on_site
@@ -55,6 +57,7 @@ from csto_crawler.urls import on_site
 __all__ = [
     "BackoffRetryMiddleware",
     "CharsetMiddleware",
+    "MetaRefreshMiddleware",
     "RedirectGuardMiddleware",
     "RefreshGuardMiddleware",
     "SiteGuardMiddleware",
@@ -171,6 +174,35 @@ class RedirectGuardMiddleware:
         return response
 
 
+#: Scrapy looks for ``<meta http-equiv=refresh>`` (and the ``<base>`` it resolves against) in a
+#: page's first 4,096 characters ...
+_REFRESH_CHARS = 4096
+#: ... which lie in its first 16,384 bytes in any charset (at most four bytes a character).
+_REFRESH_BYTES = 4 * _REFRESH_CHARS
+
+
+def _head_text(response: TextResponse) -> str:
+    """``response.text[:4096]`` without decoding the whole body: the same decoding
+    (``html_to_unicode`` with the response's encoding) of its first bytes. Only the last
+    character of a cut body can differ (a character cut in two); more than 4,096 decoded, it
+    is not among them. ``response.text`` of an 85 KB page costs ~0.07 ms and keeps the decoded
+    page in memory with the response; the head, a tenth of that."""
+    body = response.body
+    if len(body) > _REFRESH_BYTES:
+        text = html_to_unicode(f"charset={response.encoding}", body[:_REFRESH_BYTES])[1]
+        if len(text) > _REFRESH_CHARS:
+            return text[:_REFRESH_CHARS]
+    return response.text[:_REFRESH_CHARS]
+
+
+def meta_refresh(response: TextResponse, ignore_tags=("script", "noscript")) -> tuple[float | None, str | None]:
+    """``(interval, url)`` of the page's ``<meta http-equiv=refresh>``, or ``(None, None)``: what
+    ``scrapy.utils.response.get_meta_refresh`` answers, read from the head alone."""
+    text = _head_text(response)
+    return w3html.get_meta_refresh(text, w3html.get_base_url(text, response.url, response.encoding),
+                                   response.encoding, ignore_tags=ignore_tags)
+
+
 class RefreshGuardMiddleware(RedirectGuardMiddleware):
     """The same for ``<meta http-equiv=refresh>`` (sits just before ``MetaRefreshMiddleware``)."""
 
@@ -181,13 +213,34 @@ class RefreshGuardMiddleware(RedirectGuardMiddleware):
         settings = self.crawler.settings
         if not settings.getbool("METAREFRESH_ENABLED"):
             return response
-        interval, url = get_meta_refresh(response, ignore_tags=settings.getlist("METAREFRESH_IGNORE_TAGS"))
+        interval, url = meta_refresh(response, ignore_tags=settings.getlist("METAREFRESH_IGNORE_TAGS"))
         if not url or interval is None or interval >= settings.getint("METAREFRESH_MAXDELAY"):
             return response
         problem = _redirect_problem(self.crawler, request, url, self.ports)
         if problem:
             self.crawler.stats.inc_value("csto/guard/redirects_refused")
             raise IgnoreRequest(f"meta refresh: {problem}")
+        return response
+
+
+class MetaRefreshMiddleware(scrapy_redirect.MetaRefreshMiddleware):
+    """Scrapy's ``MetaRefreshMiddleware``, reading the page's head only (``meta_refresh``): the
+    stock one decodes every HTML body whole on the event loop to look at its first 4,096
+    characters, and keeps the decoded page with the response."""
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
+        if (request.meta.get("dont_redirect", False) or request.method == "HEAD"
+                or not isinstance(response, HtmlResponse)
+                or urlparse_cached(request).scheme not in {"http", "https"}):
+            return response
+        interval, url = meta_refresh(response, ignore_tags=self._ignore_tags)
+        if not url:
+            return response
+        redirected = self._redirect_request_using_get(request, response, url)
+        if urlparse_cached(redirected).scheme not in {"http", "https"}:
+            return response
+        if interval < self._maxdelay:
+            return self._redirect(redirected, request, "meta refresh")
         return response
 
 

@@ -75,6 +75,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "csto_crawler.guards.BackoffRetryMiddleware": 550,
     "csto_crawler.guards.RefreshGuardMiddleware": 585,
+    # Scrapy's, reading the head of a page instead of decoding all of it (same answers)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "csto_crawler.guards.MetaRefreshMiddleware": 580,
     "csto_crawler.guards.CharsetMiddleware": 588,
     "csto_crawler.guards.RedirectGuardMiddleware": 610,
     # next to the download handler: raw responses, every redirect hop (docs/captures.md)

@@ -114,8 +114,9 @@ def band_keys(signature: np.ndarray) -> list[int]:
 _BAND_PREFIX = [bytes([band]) for band in range(BANDS)]
 
 
-def _packed(hashes: frozenset[int]) -> bytes:
-    return np.array(sorted(hashes), dtype="<u4").tobytes()
+def _sorted(hashes: frozenset[int]) -> np.ndarray:
+    """The shingle hashes as a sorted ``<u4`` array (what ``story_signatures.shingles`` holds)."""
+    return np.sort(np.fromiter(hashes, dtype="<u4", count=len(hashes)))
 
 
 def _unpacked(blob: bytes) -> np.ndarray:
@@ -199,17 +200,18 @@ class StoryIndex:
         if doc["indexed_version"] == doc["version_id"] and doc["story_id"] is not None:
             return doc["story_id"]
         hashes = shingles(doc["text"])
-        signature = minhash(hashes)
+        mine = _sorted(hashes)
+        signature = minhash(mine)
         old_story = doc["story_id"]
         story = None
         if old_story is not None and doc["shingles"] is not None:
             previous = _unpacked(doc["shingles"])
-            if set(previous.tolist()) == hashes or similar(previous, np.array(sorted(hashes))):
+            if np.array_equal(previous, mine) or similar(previous, mine):
                 story = old_story  # an edit of the same text: it stays where it was
         keys = band_keys(signature)
         if story is None:
-            story = self._best_story(document_id, hashes, signature, keys) or self._new_story()
-        self._index(doc, hashes, signature, keys)
+            story = self._best_story(document_id, mine, signature, keys) or self._new_story()
+        self._index(doc, mine, signature, keys)
         if story != old_story:
             self.db.execute("UPDATE documents SET story_id = ? WHERE id = ?", (story, document_id))
             if old_story is not None:
@@ -219,7 +221,7 @@ class StoryIndex:
         self._refresh(story)
         return story
 
-    def _best_story(self, document_id: int, hashes: frozenset[int], signature: np.ndarray,
+    def _best_story(self, document_id: int, mine: np.ndarray, signature: np.ndarray,
                     keys: list[int]) -> int | None:
         """The story of the most similar candidate (by the signature's band ``keys``) passing
         the exact check, if any."""
@@ -232,7 +234,6 @@ class StoryIndex:
             "JOIN story_signatures s ON s.document_id = c.document_id "
             "JOIN documents d ON d.id = c.document_id WHERE d.story_id IS NOT NULL",
             (*keys, document_id, MAX_CANDIDATES))
-        mine = np.array(sorted(hashes), dtype="<u4")
         best: tuple[float, int] | None = None
         for shingles_blob, minhash_blob, story_id in rows:
             if np.count_nonzero(_unpacked(minhash_blob) == signature) < _MIN_AGREEING:
@@ -249,7 +250,7 @@ class StoryIndex:
             (now, now))
         return int(cursor.lastrowid)
 
-    def _index(self, doc: dict, hashes: frozenset[int], signature: np.ndarray, keys: list[int]) -> None:
+    def _index(self, doc: dict, hashes: np.ndarray, signature: np.ndarray, keys: list[int]) -> None:
         """Write the document's signature and bands (replacing those of its earlier text)."""
         if doc["minhash"] is not None:
             old_keys = band_keys(_unpacked(doc["minhash"]))
@@ -261,7 +262,7 @@ class StoryIndex:
             "VALUES (?, ?, ?, ?) ON CONFLICT(document_id) DO UPDATE SET "
             "version_id = excluded.version_id, shingles = excluded.shingles, "
             "minhash = excluded.minhash",
-            (doc["id"], doc["version_id"], _packed(hashes), signature.tobytes()))
+            (doc["id"], doc["version_id"], hashes.tobytes(), signature.tobytes()))
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO story_bands (band, document_id) VALUES (?, ?)",
             [(key, doc["id"]) for key in keys])

@@ -12,7 +12,11 @@ looks at the HTTP status, a few headers and the start of the body, and says what
 
 The patterns below are the whole knowledge; add one when a site shows a new kind of stub.
 They are matched case-insensitively against the page's ``<title>`` (``TITLE``) or the first
-``HEAD_BYTES`` of the body (``BODY``). Nothing here names a site.
+``HEAD_BYTES`` of the body (``BODY``). Nothing here names a site. Each regex runs only where a
+literal it requires is found (ASCII ones in the head's bytes, lower-cased; others in the
+casefolded head), and a weak marker is not looked for on a page whose head already holds
+``STUB_TEXT_CHARS`` of visible text (it could not block it): the answers are the plain
+regexes' (``tests/test_hot_path.py``), at about half the cost.
 
 ``check_then_extract`` is what a crawl's extraction workers run (``CSTO_EXTRACT_FUNCTION``):
 the check, then the extraction of a page that passed it, so neither costs the reactor thread.
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from csto_crawler.extract import Extraction, SiteRules, extract
 from csto_crawler.extract.literals import FOLD_BREAKERS, branches, required_literals
@@ -113,6 +118,11 @@ _BODY_RE = tuple((name, re.compile(branch, re.I), strong, required_literals(bran
                  for name, rx, strong in BODY_CHALLENGES for branch in branches(rx))
 #: Characters that make the literals unreliable (``csto_crawler.extract.literals``).
 _FOLD_BREAKERS = FOLD_BREAKERS
+#: The non-ASCII characters the regex engine matches case-insensitively with an ASCII one
+#: (``ſ`` with ``s``, the Kelvin sign with ``k``, ``ı`` and ``İ`` with ``i``; the tests check
+#: every code point). In a head holding none, an ASCII literal of a match is in the head's
+#: bytes, lower-cased: no need to casefold the decoded head to look for it.
+ASCII_FOLD_BREAKERS = ("\u017f", "\u212a", "\u0131", "\u0130")
 #: Where an invisible part of a page begins (its end: ``_INVISIBLE_END``). ASCII case only:
 #: Unicode matching would take ``<ſcript`` (long s) for ``<script``, as no browser does.
 _INVISIBLE_START = re.compile(r"<(script|style|noscript|template)\b|<!--", re.I | re.A)
@@ -150,7 +160,7 @@ def visible_chars(text: str, enough: int | None = None) -> int:
     while enough is None or count < enough:
         start = _INVISIBLE_START.search(text, position)
         stop = start.start() if start else len(text)
-        count += len("".join(_TAG_RE.sub(" ", text[position:stop]).split()))
+        count += _visible_in(text, position, stop, None if enough is None else enough - count)
         if start is None:
             break
         end = (_COMMENT_END if start.group(1) is None else _INVISIBLE_END[start.group(1).lower()])
@@ -159,6 +169,36 @@ def visible_chars(text: str, enough: int | None = None) -> int:
             break
         position = closed.end()
     return count
+
+
+#: Characters of visible markup counted at a time when only ``enough`` of them are wanted.
+_VISIBLE_STEP = 4096
+
+
+def _visible_in(text: str, start: int, stop: int, enough: int | None) -> int:
+    """The non-space characters outside tags in ``text[start:stop]`` (no script or comment
+    there); with ``enough``, counted a slice at a time until there are that many. A slice ends
+    just after a ``>``, which no tag spans (a tag is ``<``, no ``<`` or ``>``, then ``>``), so
+    the slices together hold exactly the whole part's tags and text."""
+    count = 0
+    while start < stop:
+        cut = stop
+        if enough is not None and stop - start > 2 * _VISIBLE_STEP:
+            after = text.find(">", start + _VISIBLE_STEP, stop)
+            cut = stop if after < 0 else after + 1
+        count += len("".join(_TAG_RE.sub(" ", text[start:cut]).split()))
+        if enough is not None and count >= enough:
+            break
+        start = cut
+    return count
+
+
+@cache
+def _ascii_bytes(literals: frozenset[str] | None) -> tuple[bytes, ...] | None:
+    """The literals as bytes, when every one is ASCII (searched in the lower-cased head)."""
+    if not literals or not all(literal.isascii() for literal in literals):
+        return None
+    return tuple(literal.encode("ascii") for literal in literals)
 
 
 def check(status: int, headers: dict[str, str], body: bytes) -> PageProblem | None:
@@ -177,18 +217,37 @@ def check(status: int, headers: dict[str, str], body: bytes) -> PageProblem | No
         if head.lstrip(b"\t\r\n ")[: len(signature)] == signature:
             return PageProblem("error", f"HTTP {status}, not a web page: {name} ({headers.get('content-type') or 'no Content-Type'})")
     text = head.decode("utf-8", "replace")
-    folded = text.casefold()
     # The literals decide unless the page holds a character that the regex engine, not
     # casefold, equates with one of theirs.
     prefilter = not any(breaker in text for breaker in _FOLD_BREAKERS)
+    in_bytes = prefilter and not any(breaker in text for breaker in ASCII_FOLD_BREAKERS)
+    folded: str | None = None  # the head casefolded, for literals not all ASCII
+    lowered: bytes | None = None  # the head's bytes lower-cased, for ASCII literals
+    head_visible: int | None = None
     visible: int | None = None
     for name, regex, strong, literals in _BODY_RE:
-        if prefilter and literals is not None and not any(literal in folded for literal in literals):
-            continue  # no match possible: skip the slow case-insensitive search
+        if not strong:
+            # a weak marker blocks a page only when it has little visible text: not this one
+            if head_visible is None:
+                head_visible = visible_chars(text, STUB_TEXT_CHARS)
+            if head_visible >= STUB_TEXT_CHARS:
+                continue
+        if prefilter and literals is not None:
+            ascii_literals = _ascii_bytes(literals) if in_bytes else None
+            if ascii_literals is not None:
+                if lowered is None:
+                    lowered = head.lower()
+                if not any(literal in lowered for literal in ascii_literals):
+                    continue  # no match possible: skip the slow case-insensitive search
+            else:
+                if folded is None:
+                    folded = text.casefold()
+                if not any(literal in folded for literal in literals):
+                    continue
         if not regex.search(text):
             continue
         if visible is None:
-            visible = visible_chars(text, STUB_TEXT_CHARS)
+            visible = head_visible if head_visible is not None else visible_chars(text, STUB_TEXT_CHARS)
             if visible < STUB_TEXT_CHARS and len(body) > HEAD_BYTES:
                 # the whole page, not its head: an article may begin after 64 KB of styles or icons
                 visible = visible_chars(body.decode("utf-8", "replace"), STUB_TEXT_CHARS)

@@ -2,7 +2,10 @@
 
 * ``pagecheck.check`` looks for each challenge pattern's required literals with a plain ``in``
   before running the slow case-insensitive regex: the answers must be exactly those of the
-  regexes alone, on every fixture page and on challenge stubs written in any letter case;
+  regexes alone, on every fixture page and on challenge stubs written in any letter case; it
+  looks for ASCII literals in the head's bytes and skips weak markers on pages with enough
+  visible text: its answers must be those of the plain rules (``reference_check``), with
+  markers put anywhere, in any case, spelled with the characters ``bytes.lower`` misses;
 * the archive runs WAL with ``synchronous=NORMAL`` (no fsync per stored item);
 * Scrapy starts ``CONCURRENT_ITEMS`` workers per response: the project keeps it small.
 """
@@ -288,3 +291,95 @@ print(loaded(), generic.text.count("ОДКБ"))
 """
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout
     assert out.split("\n")[:3] == ["[]", "[] 12", "['trafilatura', 'justext'] 12"]
+
+
+# --- the page check reads ASCII literals in bytes and skips weak markers on full pages ------
+def reference_check(status: int, body: bytes) -> object:
+    """The page check's body rules as plainly as they read: every challenge regex whole, over
+    the decoded head, in order; the visible text counted when one matches."""
+    head = body[:pagecheck.HEAD_BYTES]
+    text = head.decode("utf-8", "replace")
+    for name, pattern, strong in pagecheck.BODY_CHALLENGES:
+        if not re.search(pattern, text, re.I):
+            continue
+        visible = len("".join(re.sub(r"<[^<>]+>", " ", _without_invisible(text)).split()))
+        if visible < pagecheck.STUB_TEXT_CHARS and len(body) > pagecheck.HEAD_BYTES:
+            whole = body.decode("utf-8", "replace")
+            visible = len("".join(re.sub(r"<[^<>]+>", " ", _without_invisible(whole)).split()))
+        if strong or visible < pagecheck.STUB_TEXT_CHARS:
+            return ("blocked", f"HTTP {status}, {name}")
+    return None
+
+
+def _without_invisible(text: str) -> str:
+    """The text outside scripts, styles, templates and comments (an unclosed one: to the end)."""
+    out, position = [], 0
+    opening = re.compile(r"<(script|style|noscript|template)\b|<!--", re.I | re.A)
+    while True:
+        start = opening.search(text, position)
+        if start is None:
+            out.append(text[position:])
+            return " ".join(out)
+        out.append(text[position:start.start()])
+        end = re.compile("-->" if start.group(1) is None else rf"</{start.group(1)}\s*>", re.I | re.A)
+        closed = end.search(text, start.end())
+        if closed is None:
+            return " ".join(out)
+        position = closed.end()
+
+
+MARKERS = ["Data processing... Please, wait", "bobcmn", "window._cf_chl_opt", "<title>Just a moment...",
+           "check.ddos-guard.net/", "g-recaptcha", "Подтвердите, что вы не робот",
+           "Please enable JavaScript to continue", "<title>Access denied", "<title>Доступ запрещён",
+           "Web Page Blocked", "<input name=p type=password>", "Войдите, чтобы продолжить",
+           "Sign in to continue", "check.ddoſ-guard.net/", "Chec\u212aing your browser before accessing",
+           "wındow._cf_chl_opt", "İ", "cf-browser-veriﬁcation"]
+
+
+def test_the_page_check_answers_as_its_plain_rules(monkeypatch):
+    """On every fixture page, with challenge markers (any letter case, characters the regex
+    engine folds unlike ``bytes.lower``) put anywhere in it and in short cuts of it."""
+    import random
+
+    rng = random.Random(11)
+    pages = [p.read_bytes() for p in sorted(FIXTURES.rglob("*.html"))]
+    assert len(pages) > 50
+    bodies = list(pages)
+    for page in pages:
+        for _ in range(3):
+            marker = "".join(c.upper() if rng.random() < 0.3 else c for c in rng.choice(MARKERS))
+            at = rng.randrange(0, min(len(page), pagecheck.HEAD_BYTES + 2000) + 1)
+            bodies.append(page[:at] + marker.encode() + page[at:])
+        bodies.append(page[:rng.randrange(100, 4000)] + rng.choice(MARKERS).encode())
+    blocked = 0
+    for body in bodies:
+        found = pagecheck.check(200, {}, body)
+        # (the error-title rules that follow the body rules are not compared here)
+        got = (found.outcome, found.detail) if found is not None and found.outcome == "blocked" else None
+        assert got == reference_check(200, body)
+        blocked += got is not None
+    assert blocked > len(pages)  # markers of both kinds were found, on full pages and stubs
+
+
+def test_ascii_fold_breakers_are_every_character_folded_with_an_ascii_one():
+    every = "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF)
+    folded_with_ascii = {match.group() for c in map(chr, range(0x80)) if c.isalpha()
+                         for match in re.finditer(re.escape(c), every, re.I)}
+    assert folded_with_ascii == set(pagecheck.ASCII_FOLD_BREAKERS)
+
+
+def test_visible_chars_counted_in_slices_gives_the_same_answer():
+    """Long stretches of markup without scripts are counted a slice at a time: the count is
+    the whole one while below ``enough``."""
+    import random
+
+    rng = random.Random(2)
+    markup = ["<p>", "</p>", "<div class='a b'>", "<a href='/x y'>", "</a>", " ", "\n", "<br/>", "<", ">", "a<b"]
+    words = ["слово ", "word ", "x"]
+    for case in range(200):
+        parts = markup + (words if case % 2 else []) + (["<script>x</script>", "<!-- c -->"] if case % 5 == 0 else [])
+        text = "".join(rng.choice(parts) for _ in range(rng.randrange(0, 12_000)))
+        whole = pagecheck.visible_chars(text)
+        for enough in (1, 50, 1500, 5000):
+            counted = pagecheck.visible_chars(text, enough)
+            assert counted == whole if whole < enough else counted >= enough, (case, enough)

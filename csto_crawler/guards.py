@@ -39,6 +39,7 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
+from weakref import WeakKeyDictionary
 
 from lxml import etree
 from parsel import Selector
@@ -195,12 +196,22 @@ def _head_text(response: TextResponse) -> str:
     return response.text[:_REFRESH_CHARS]
 
 
+#: Each response's answer, for the guard and the middleware that both ask (as Scrapy caches it).
+_refreshes: WeakKeyDictionary[Response, tuple[tuple[str, ...], tuple]] = WeakKeyDictionary()
+
+
 def meta_refresh(response: TextResponse, ignore_tags=("script", "noscript")) -> tuple[float | None, str | None]:
     """``(interval, url)`` of the page's ``<meta http-equiv=refresh>``, or ``(None, None)``: what
     ``scrapy.utils.response.get_meta_refresh`` answers, read from the head alone."""
+    ignore_tags = tuple(ignore_tags)
+    known = _refreshes.get(response)
+    if known is not None and known[0] == ignore_tags:
+        return known[1]
     text = _head_text(response)
-    return w3html.get_meta_refresh(text, w3html.get_base_url(text, response.url, response.encoding),
-                                   response.encoding, ignore_tags=ignore_tags)
+    answer = w3html.get_meta_refresh(text, w3html.get_base_url(text, response.url, response.encoding),
+                                     response.encoding, ignore_tags=ignore_tags)
+    _refreshes[response] = (ignore_tags, answer)
+    return answer
 
 
 class RefreshGuardMiddleware(RedirectGuardMiddleware):

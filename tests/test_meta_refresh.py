@@ -111,3 +111,20 @@ def test_the_project_uses_its_own_meta_refresh_middleware():
     assert middlewares["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"] is None
     assert middlewares["csto_crawler.guards.MetaRefreshMiddleware"] == 580
     assert middlewares["csto_crawler.guards.RefreshGuardMiddleware"] > 580  # its answer comes first
+
+
+def test_the_guard_and_the_middleware_read_a_page_once(monkeypatch):
+    calls = []
+    real = guards._head_text
+    monkeypatch.setattr(guards, "_head_text", lambda response: calls.append(response) or real(response))
+    crawler = get_crawler(settings_dict={"METAREFRESH_ENABLED": True})
+    guard = guards.RefreshGuardMiddleware.from_crawler(crawler)
+    ours = guards.MetaRefreshMiddleware.from_crawler(crawler)
+    plain = response(page("x" * 100, tag="").encode("utf-8"), "utf-8")
+    assert guard.process_response(Request(URL), plain) is plain
+    assert ours.process_response(Request(URL), plain) is plain
+    assert calls == [plain]
+    moved = response(page("x" * 100).encode("utf-8"), "utf-8")
+    assert guards.meta_refresh(moved) == guards.meta_refresh(moved) == (0.0, "https://news.example/moved/article-1")
+    assert guards.meta_refresh(moved, ignore_tags=()) == (0.0, "https://news.example/moved/article-1")
+    assert calls == [plain, moved, moved]  # other ignored tags: asked again

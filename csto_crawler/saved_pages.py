@@ -6,7 +6,15 @@ layers only) and the item fields the crawl would store (the site spider's ``arti
 one mapping from an ``Extraction`` to the item, canonical URL included; a generic
 ``NewsSpider`` for a URL of no site). ``sidecar_url`` reads a page's URL from its sidecar;
 ``page_text`` is the whole extraction as a function of the page, for scorers
-(``score.py --python csto_crawler.saved_pages:page_text``). ``csto extract`` and ``bench`` use it.
+(``score.py --python csto_crawler.saved_pages:page_text --input bytes``). ``csto extract`` and
+``bench`` use it.
+
+A saved page given as bytes, with no encoding named by the caller, is decoded as the crawl
+decodes an answer (``guards.CharsetMiddleware``): the charset it declares (BOM, ``<meta>``)
+unless its bytes contradict it (``guards.detect_encoding``: valid UTF-8 with non-ASCII text is
+UTF-8; an undeclared page in no valid UTF-8, charset-normalizer's guess). Pages re-encoded to
+UTF-8 with their old ``<meta charset=windows-1251>`` left in place then read as text, not
+mojibake, as they do in a crawl.
 """
 
 from __future__ import annotations
@@ -16,8 +24,10 @@ import json
 from pathlib import Path
 
 from scrapy.http import HtmlResponse
+from w3lib.encoding import html_body_declared_encoding
 
 from csto_crawler.extract import extract
+from csto_crawler.guards import detect_encoding
 from csto_crawler.sites import spider_for_url
 from csto_crawler.spiders.base import NewsSpider
 
@@ -44,8 +54,12 @@ class SavedPages:
         return self._sites[cls]
 
     def call(self, page: bytes | str, url: str, site_url: str | None, encoding: str | None) -> tuple[tuple, dict]:
-        """``extract()``'s arguments for a page: the site's rules when ``site_url`` has a site."""
+        """``extract()``'s arguments for a page: the site's rules when ``site_url`` has a site,
+        and, for bytes with no ``encoding`` given, the charset their bytes are really in when it
+        is not the one they declare (as a crawl corrects it)."""
         site = self.site(site_url)
+        if encoding is None and isinstance(page, bytes):
+            encoding = detect_encoding(page, html_body_declared_encoding(page))
         return (page, url, site.rules_for(url) if site else None), {"encoding": encoding}
 
     def fields(self, extraction, url: str, site_url: str | None) -> dict:

@@ -163,3 +163,38 @@ def test_two_hundred_pages_take_seconds_not_minutes(tmp_path):
     assert proc.returncode in (0, 1), proc.stderr
     assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == len(pages)
     assert seconds < 60, f"{len(pages)} pages took {seconds:.0f} s"
+
+
+# --- a saved page's charset, as a crawl decodes it (guards.CharsetMiddleware) -----------------
+_RUSSIAN = ["Совет коллективной безопасности ОДКБ провёл заседание в Москве и обсудил положение на границах.",
+            "Министры иностранных дел государств-членов согласовали заявление о миротворческой деятельности.",
+            "Генеральный секретарь организации рассказал журналистам о планах совместных учений в будущем году."]
+
+
+def _saved_page(meta: str) -> str:
+    paragraphs = "".join(f"<p>{text}</p>" for text in _RUSSIAN * 3)
+    return (f"<html><head>{meta}<title>Заседание ОДКБ</title></head><body><article><h1>Заседание ОДКБ</h1>"
+            f"{paragraphs}</article></body></html>")
+
+
+@pytest.mark.parametrize(("meta", "codec"), [
+    ('<meta charset="windows-1251">', "utf-8"),  # re-encoded to UTF-8, its old declaration left
+    ('<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">', "utf-8"),
+    ('<meta charset="windows-1251">', "cp1251"),  # declared and true
+    ("", "utf-8"),  # undeclared UTF-8
+    ("", "cp1251"),  # undeclared windows-1251: charset-normalizer's guess, as in a crawl
+])
+def test_a_saved_page_is_decoded_as_the_crawl_decodes_it(meta, codec, tmp_path, capsys):
+    page = _saved_page(meta).encode(codec)
+    assert _RUSSIAN[0] in page_text(page)
+    path = tmp_path / "page.html"
+    path.write_bytes(page)
+    assert main(["extract", str(path)]) == 0
+    assert _RUSSIAN[1] in capsys.readouterr().out
+
+
+def test_an_encoding_given_by_the_caller_is_used_as_given(tmp_path, capsys):
+    path = tmp_path / "page.html"
+    path.write_bytes(_saved_page('<meta charset="windows-1251">').encode("utf-8"))
+    assert main(["extract", str(path), "--encoding", "windows-1251"]) == 0
+    assert _RUSSIAN[1] not in capsys.readouterr().out  # the caller asked for it: mojibake

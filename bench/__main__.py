@@ -27,6 +27,10 @@ processes spinning on the CPU beside the throughput crawls: a machine with K cor
 to spare (bare Scrapy waits on the network and hardly notices; a CPU-bound crawl does);
 ``--steal F`` runs one process per core that spins F of every 10 ms: every core with ``1 - F``
 of its time to spare, the way a slower CPU of the same core count looks to both crawls.
+``--cpu-share S`` (root, Linux CPU cgroups: ``bench/cpucap.py``) caps the mirror, each
+throughput crawl and each of its extraction workers at S of one core: every step of every
+process ``1/S`` times slower, as on a slower CPU, where ``--steal`` only takes what its spinners
+win from the scheduler.
 
 ``python -m bench extraction --evalset DIR`` is a separate benchmark: bow F1 and median/p95 ms
 per page of ``csto extract``'s extraction and trafilatura's precision mode on the same real pages
@@ -167,8 +171,21 @@ def busy_loops(count: int, steal: float = 0.0):
             spinner.wait()
 
 
+def _check_cpu_share(parser: argparse.ArgumentParser, share: float) -> None:
+    """Fail before any work when ``--cpu-share`` is out of range or cannot be applied here."""
+    from bench.cpucap import CpuCap, CpuCapUnavailable
+
+    if not 0.05 <= share <= 1:
+        parser.error("--cpu-share must be between 0.05 and 1")
+    try:
+        CpuCap(share).close()
+    except CpuCapUnavailable as err:
+        parser.error(f"--cpu-share: {err}")
+
+
 def measure_size(n: int, work: Path, rounds: int, seed: int, log, inline: bool = False,
-                 busy: int = 0, steal: float = 0.0) -> dict:
+                 busy: int = 0, steal: float = 0.0, cpu_share: float | None = None) -> dict:
+    from bench.cpucap import cpu_cap
     from csto_crawler.mirror import MirrorServer
 
     result: dict = {"n": n}
@@ -185,7 +202,8 @@ def measure_size(n: int, work: Path, rounds: int, seed: int, log, inline: bool =
         modes = ("bare", "full", "inline") if inline else ("bare", "full")
         runs: dict[str, list[CrawlResult]] = {mode: [] for mode in modes}
         db = work / f"archive-{n}.db"
-        with busy_loops(busy, steal):  # spinning only while the throughput crawls run
+        # spinning / capped only while the throughput crawls run
+        with busy_loops(busy, steal), cpu_cap(cpu_share) as cap:
             for index in range(rounds):
                 for mode in modes:
                     for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
@@ -193,7 +211,8 @@ def measure_size(n: int, work: Path, rounds: int, seed: int, log, inline: bool =
                     # "inline": the project extracting on the reactor thread (no worker processes)
                     crawl = run_crawl("bare" if mode == "bare" else "full", work / f"runs-{n}", mirror=mirror.base_url,
                                       seeds=site.seeds_dir, db=db, host=site.host,
-                                      settings={"CSTO_EXTRACT_WORKERS": 0} if mode == "inline" else None)
+                                      settings={"CSTO_EXTRACT_WORKERS": 0} if mode == "inline" else None,
+                                      cap=cap)
                     runs[mode].append(crawl)
                     log(f"N={n} round {index + 1} {mode}: {crawl.responses} pages in {crawl.elapsed:.1f} s, "
                         f"{crawl.pages_per_second:.1f} pages/s, peak RSS {crawl.maxrss_mb:.0f} MB")
@@ -398,6 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steal", type=float, default=0.0, metavar="F",
                         help="one process per core spinning F (0 to 0.9) of every 10 ms beside the throughput"
                              " crawls: cores with 1 - F of their time to spare, like a slower CPU (default 0)")
+    parser.add_argument("--cpu-share", type=float, default=None, metavar="S",
+                        help="run the mirror, every throughput crawl and its workers each capped at S (0.05 to 1)"
+                             " of one core (Linux CPU cgroup, root): a CPU 1/S times slower (bench/cpucap.py)")
     parser.add_argument("--inline", action="store_true",
                         help="also crawl with the extraction inline (CSTO_EXTRACT_WORKERS=0) in every round")
     args = parser.parse_args(argv)
@@ -405,6 +427,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--busy must be 0 or more")
     if not 0 <= args.steal <= 0.9:
         parser.error("--steal must be between 0 and 0.9")
+    if args.cpu_share is not None:
+        _check_cpu_share(parser, args.cpu_share)
     sizes = [30] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
     sample = 20 if args.quick else args.extraction_sample
     started = time.perf_counter()
@@ -416,12 +440,14 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(args.workdir or temporary)
         work.mkdir(parents=True, exist_ok=True)
         results: dict = {"machine": {**machine(), "busy loops beside the throughput crawls": str(args.busy),
-                                       "share of each core taken beside them (--steal)": f"{args.steal:g}"},
+                                       "share of each core taken beside them (--steal)": f"{args.steal:g}",
+                                       "each process capped at this share of a core (--cpu-share)":
+                                           f"{args.cpu_share:g}" if args.cpu_share else "no cap"},
                          "sizes": []}
         for n in sizes:
             rounds = args.rounds or (1 if args.quick else 2)
             results["sizes"].append(measure_size(n, work, rounds, args.seed, log, inline=args.inline,
-                                                 busy=args.busy, steal=args.steal))
+                                                 busy=args.busy, steal=args.steal, cpu_share=args.cpu_share))
         results["captures"] = capture_storage(work, min(sizes[0], 300), seed=args.seed, log=log)
         results["extraction"] = extraction_stages(work / f"site-{sizes[0]}", sample, 1 if args.quick else 3)
         log("extraction measured")

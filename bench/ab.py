@@ -10,7 +10,8 @@ Scrapy, then the two checkouts' projects in alternating order (so neither always
     .venv/bin/python -m bench.ab /tmp/before --steal 0.3 --cycles 4
 
 ``OTHER`` is any checkout with ``bench/crawl.py`` (the code crawls from its own folder, with this
-environment's packages). ``--steal`` and ``--busy`` load the cores as in ``python -m bench``.
+environment's packages). ``--steal`` and ``--busy`` load the cores, ``--cpu-share`` caps every
+process, as in ``python -m bench``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.__main__ import busy_loops, table
+from bench.__main__ import _check_cpu_share, busy_loops, table
+from bench.cpucap import cpu_cap
 from bench.crawl import ROOT, CrawlResult, run_crawl
 from bench.synthetic import generate_site
 
@@ -44,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--steal", type=float, default=0.0, help="share of each core taken, as python -m bench")
     parser.add_argument("--busy", type=int, default=0, help="whole cores taken, as python -m bench")
+    parser.add_argument("--cpu-share", type=float, default=None,
+                        help="every process capped at this share of one core, as python -m bench")
     parser.add_argument("--workdir", type=Path, help="keep the site and archives here")
     args = parser.parse_args(argv)
     other = args.other.resolve()
@@ -53,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--n and --cycles must be at least 1")
     if not 0 <= args.steal <= 0.9:
         parser.error("--steal must be 0 to 0.9")
+    if args.cpu_share is not None:
+        _check_cpu_share(parser, args.cpu_share)
 
     from csto_crawler.mirror import MirrorServer
 
@@ -62,23 +68,24 @@ def main(argv: list[str] | None = None) -> int:
     rows, results = [], {"bare": [], "this": [], "other": []}
     with MirrorServer(fixtures_dir=site.web_dir) as mirror:
         mirror.precompress()
-        with busy_loops(args.busy, args.steal):
+        with busy_loops(args.busy, args.steal), cpu_cap(args.cpu_share) as cap:
             for cycle in range(1, args.cycles + 1):
                 order = ["this", "other"] if cycle % 2 else ["other", "this"]
                 for name in ["bare", *order]:
                     if name == "bare":
-                        crawl = run_crawl("bare", work / "runs", mirror=mirror.base_url, host=site.host)
+                        crawl = run_crawl("bare", work / "runs", mirror=mirror.base_url, host=site.host, cap=cap)
                     else:
                         db = work / f"archive-{name}.db"
                         for old in work.glob(f"archive-{name}.db*"):
                             old.unlink()
                         crawl = run_crawl("full", work / "runs", mirror=mirror.base_url, seeds=site.seeds_dir,
-                                          db=db, root=sides[name])
+                                          db=db, root=sides[name], cap=cap)
                     results[name].append(crawl)
                     rows.append(_row(cycle, name, crawl))
                     print(f"[{time.strftime('%H:%M:%S')}] cycle {cycle} {name}: "
                           f"{crawl.pages_per_second:.1f} pages/s", file=sys.stderr, flush=True)
-    print(f"this: {ROOT}; other: {other}; N = {args.n}; steal {args.steal:g}, busy {args.busy}\n")
+    print(f"this: {ROOT}; other: {other}; N = {args.n}; steal {args.steal:g}, busy {args.busy}, "
+          f"cpu share {args.cpu_share or 'no cap'}\n")
     print(table(["cycle", "crawl", "pages/s", "CPU ms/page", "reactor ms/page", "workers ms/page"], rows))
     bare = statistics.median(c.pages_per_second for c in results["bare"])
     summary = []

@@ -80,9 +80,10 @@ class CrawlResult:
 def run_crawl(mode: str, workdir: Path, *, mirror: str, settings: dict | None = None,
               seeds: Path | None = None, db: Path | None = None, host: str | None = None,
               listing_pages: int = 3, profile: Path | None = None, timeout: float = 900,
-              root: Path = ROOT) -> CrawlResult:
+              root: Path = ROOT, cap=None) -> CrawlResult:
     """Run one crawl in a child process and return its stats, time and resource usage;
-    ``root`` is the checkout whose code crawls (another one: ``bench.ab``)."""
+    ``root`` is the checkout whose code crawls (another one: ``bench.ab``); with a
+    ``bench.cpucap.CpuCap`` the crawl and every process it starts run capped."""
     workdir.mkdir(parents=True, exist_ok=True)
     stats_path = workdir / f"{mode}-{time.monotonic_ns()}.stats.json"
     argv = [sys.executable, "-m", "bench.crawl", mode, "--mirror", mirror, "--stats", str(stats_path)]
@@ -101,16 +102,20 @@ def run_crawl(mode: str, workdir: Path, *, mirror: str, settings: dict | None = 
     start = time.perf_counter()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(argv, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if cap is not None:
+            cap.confine(proc.pid)
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            if cap is not None:
+                cap.confine_children(proc.pid)  # its extraction workers, each capped on its own
             if time.perf_counter() > deadline:
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
                 break
-            time.sleep(0.05)
+            time.sleep(0.05 if cap is None else 0.01)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     wall = time.perf_counter() - start
     here_cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - here_before

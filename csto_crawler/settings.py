@@ -129,6 +129,8 @@ EXTENSIONS = {
     "csto_crawler.extraction_pool.PoolStarter": 520,
     # fewer young-generation garbage collections while the engine runs (CSTO_GC_THRESHOLD)
     "csto_crawler.collector.CollectorThreshold": 530,
+    # no log record made below the lowest level any handler takes (csto_crawler.logfloor)
+    "csto_crawler.logfloor.LogLevelFloor": 540,
 }
 #: The garbage collector's first threshold during a crawl (``csto_crawler.collector``):
 #: 10,000 new container objects between young-generation collections instead of Python's

@@ -51,6 +51,32 @@ def test_a_legal_footer_goes_only_from_the_tail():
     assert result.text == "\n\n".join([BODY[0], quoted, BODY[1]])
 
 
+@pytest.mark.parametrize("notice", [
+    "Вся информация, размещенная на данном веб-сайте, предназначена только для персонального пользования "
+    "и не подлежит дальнейшему воспроизведению и/или распространению в какой-либо форме, иначе как с "
+    "письменного разрешения редакции.",
+    "Воспроизведение материалов сайта без письменного разрешения редакции запрещено.",
+    "The material on this site may not be reproduced, distributed or republished without prior written permission.",
+    "Nachdruck und Weiterverbreitung nur mit schriftlicher Genehmigung der Redaktion.",
+    "© Rundschau Verlag 2025. Alle Rechte vorbehalten.",
+])
+def test_a_reproduction_rights_notice_goes_from_the_tail_and_stays_inside(notice):
+    footer = "Сетевое издание зарегистрировано в Федеральной службе по надзору в сфере связи. Эл № ФС77-12345."
+    assert clean_text("\n".join([*BODY, footer, notice])).text == "\n\n".join(BODY)
+    # the same words inside the article are the article's
+    assert clean_text("\n".join([BODY[0], notice, BODY[1]])).text == "\n\n".join([BODY[0], notice, BODY[1]])
+
+
+def test_an_article_closing_on_reproduction_or_permission_keeps_its_last_paragraph():
+    closing = [
+        "Суд установил, что фотографии использовались без разрешения автора, и обязал издание выплатить компенсацию.",
+        "The agency said the photos were used without written permission and asked the paper to remove them.",
+        "Der Verlag erklärte, die Bilder seien ohne Zustimmung des Fotografen gedruckt worden.",
+    ]
+    for line in closing:
+        assert clean_text("\n".join([*BODY, line])).text == "\n\n".join([*BODY, line])
+
+
 def test_photo_credits_captions_and_datelines_stay():
     lines = ["ДУШАНБЕ, 27.07.2020 /НИАТ «Ховар»/. " + BODY[0], "Фото: пресс-служба МИД", "источник фото: ТАСС",
              "Министры перед началом заседания. (Ảnh: CSTO).", BODY[1]]

@@ -16,6 +16,14 @@ TAIL: tuple[str, ...] = (
     r"(?:ссылка|гиперссылка)",
     r"(?:ссылка|гиперссылка)\s+на\s+(?:источник|сайт|издание).{0,40}обязательна",
     r"(?:перепечатка|копирование|использование)\s+материалов.{0,80}(?:запрещен|разрешен|допускается|только)",
+    # reproduction-rights notices: the site's material may not be reproduced without permission
+    r"не\s+подлежит\s+(?:дальнейшему\s+)?(?:воспроизведению|распространению|копированию)",
+    r"(?:воспроизведение|распространение|копирование|использование)\s+(?:материалов|информации|контента)"
+    r".{0,80}(?:без|иначе\s+как\s+с)\s+(?:\w+\s+){0,2}(?:разрешения|согласия)",
+    r"(?:material|content|information|articles?)\b.{0,60}\b(?:may|must)\s+not\s+be\s+"
+    r"(?:reproduced|republished|redistributed|copied|reprinted)",
+    r"(?:nachdruck|vervielfältigung|weiterverbreitung|weiterverwendung)\b.{0,80}\b(?:nur\s+mit|ohne)\s+"
+    r"(?:\w+\s+){0,2}(?:genehmigung|zustimmung|erlaubnis)",
     r"мнение\s+(?:редакции|авторов)\s+может\s+не\s+совпадать",
     r"редакция\s+не\s+несет\s+ответственности",
     r"(?:учредитель|главный\s+редактор|издатель)\s*[:—–-]",

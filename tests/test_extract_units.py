@@ -77,6 +77,42 @@ def test_an_article_closing_on_reproduction_or_permission_keeps_its_last_paragra
         assert clean_text("\n".join([*BODY, line])).text == "\n\n".join([*BODY, line])
 
 
+@pytest.mark.parametrize("furniture_line", [
+    "Lesedauer: 4 Minuten", "Время чтения: 3 минуты", "5 min read", "Reading time: 7 min",
+    "Fehler gefunden? Jetzt melden.", "Found a typo? Let us know.",
+    "Оцените, пожалуйста, статью. Нам важно Ваше мнение.", "War dieser Artikel hilfreich?",
+    "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte mit einer Spende.",
+    "Unabhängiger Journalismus braucht deine Unterstützung.",
+    "Please support independent journalism: donate today.", "Поддержите редакцию: каждый рубль важен.",
+    "Empfohlener redaktioneller Inhalt",
+    "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird. Damit können personenbezogene "
+    "Daten an Drittplattformen übermittelt werden.",
+    "Anzeige", "Разместить рекламу", "Advertise with us",
+    "Читай также: ТОП-5 способов улучшить зрение",
+])
+def test_widget_prompt_and_label_lines_go_wherever_they_stand(furniture_line):
+    assert clean_text("\n".join([BODY[0], furniture_line, BODY[1]])).text == "\n\n".join(BODY[:2])
+    assert clean_text("\n".join([*BODY, furniture_line])).text == "\n\n".join(BODY)
+
+
+def test_the_same_words_in_an_article_sentence_stay():
+    sentences = [
+        "Die Lesedauer der Akten betrug nach Angaben des Gerichts mehr als vier Wochen, sagte der Sprecher.",
+        "Министр призвал граждан поддержать редакцию районной газеты, которая может закрыться из-за долгов.",
+        "Die Regierung will unabhängigen Journalismus stärker fördern, kündigte die Ministerin am Montag an.",
+        "The readers were asked to support our journalism fund, the paper said in a statement on Monday.",
+        "Администрация сайта не несет ответственности, заявил суд, но обязал удалить комментарии пользователей.",
+    ]
+    for line in sentences:
+        text = "\n".join([BODY[0], line, BODY[1]])
+        assert clean_text(text).text == "\n\n".join([BODY[0], line, BODY[1]]), line
+
+
+def test_a_comment_disclaimer_at_the_end_goes():
+    line = "Администрация сайта не несет ответственности за содержание сообщений, публикуемых в комментариях."
+    assert clean_text("\n".join([*BODY, line])).text == "\n\n".join(BODY)
+
+
 def test_photo_credits_captions_and_datelines_stay():
     lines = ["ДУШАНБЕ, 27.07.2020 /НИАТ «Ховар»/. " + BODY[0], "Фото: пресс-служба МИД", "источник фото: ТАСС",
              "Министры перед началом заседания. (Ảnh: CSTO).", BODY[1]]

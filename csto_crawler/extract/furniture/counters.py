@@ -27,6 +27,10 @@ LINES: tuple[str, ...] = (
     rf"(?:{_WORDS})\s*[:：]?\s*\(?\s*{_N}\)?",
     # icon counters: "👁 1975", "💬 3"
     r"[\U0001F441\U0001F4AC\u2764\u2665\u2605\u2606\u25CF]\s*\d[\d\s]*",
+    # reading time: "Lesedauer: 4 Minuten", "Время чтения: 3 минуты", "5 min read"
+    r"(?:lesedauer|lesezeit|время\s+чтения|reading\s+time|read\s+time)\s*[:：]?\s*(?:ca\.\s*|~\s*)?"
+    r"\d{1,3}\s*(?:min\w*|мин\w*)\.?",
+    r"\d{1,3}\s*(?:min|minutes?|мин\.?|минут\w*)\s+(?:read|чтения|lesezeit)",
     # "Комментарии", "Bình luận" alone (a comment section heading)
     r"(?:комментарии|комментарии\s*\(\d+\)|comments|bình\s+luận|تعليقات|نظرات)",
 )

@@ -22,11 +22,21 @@ LINES: tuple[str, ...] = (
     r"(?:печать|распечатать|версия\s+для\s+печати|print|print\s+version|in\s+bài(?:\s+viết)?|"
     r"طباعة|چاپ|басып\s+шығару|чоп|размер\s+шрифта\s*:?|font\s+size\s*:?|a\s*[-−]?\s*a\s*\+?|pdf|"
     r"скачать\s+pdf|сохранить|save|bookmark|в\s+закладки|нашли\s+ошибку\?.{0,80}|"
-    r"если\s+вы\s+заметили\s+ошибку.{0,100}|выделите\s+(?:её|ее|его)\s+и\s+нажмите\s+ctrl\s*\+\s*enter\.?)",
+    r"если\s+вы\s+заметили\s+ошибку.{0,100}|выделите\s+(?:её|ее|его)\s+и\s+нажмите\s+ctrl\s*\+\s*enter\.?|"
+    r"fehler\s+gefunden\s*\?.{0,80}|found\s+an?\s+(?:error|mistake|typo)\s*\?.{0,80})",
     # rating prompts
-    r"(?:đánh\s+giá\s+(?:tốt|bài\s+viết)|đánh\s+giá|оцените\s+(?:статью|материал|новость)|"
+    r"(?:đánh\s+giá\s+(?:tốt|bài\s+viết)|đánh\s+giá|"
+    r"оцените,?\s+(?:пожалуйста,?\s+)?(?:эту\s+)?(?:статью|материал|новость)(?:[.!]\s*.{0,60})?|"
     r"понравилась\s+статья\??|понравился\s+материал\??|рейтинг\s*:?.{0,20}|rate\s+this(?:\s+article)?|"
-    r"was\s+this\s+(?:article\s+)?helpful\??|полезна\s+ли\s+статья\??|قيم\s+المقال|امتیاز\s+دهید)",
+    r"was\s+this\s+(?:article\s+)?helpful\??|war\s+dieser\s+artikel\s+hilfreich\??|"
+    r"полезна\s+ли\s+статья\??|قيم\s+المقال|امتیاز\s+دهید)",
+    # appeals for money: "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns …",
+    # "Unabhängiger Journalismus braucht deine Unterstützung.", "Поддержите редакцию"
+    r"(?=.{0,240}$)(?:hat\s+ihnen\s+(?:dieser|der)\s+(?:artikel|beitrag)\s+gefallen\s*\?\s*)?"
+    r"(?:dann\s+)?unterstützen\s+sie\s+uns\b.*",
+    r"(?:unabhängiger|guter|kritischer)\s+journalismus\s+(?:braucht|kostet)\b.{0,120}",
+    r"(?=.{0,240}$)(?:please\s+)?(?:support|donate\s+to)\s+(?:our|independent)\s+journalism\b.*",
+    r"(?=.{0,240}$)поддержите\s+(?:нас|редакцию|издание|независимую\s+журналистику)\b.*",
     # comment prompts and forms
     r"(?:bình\s+luận\s+của\s+bạn\s*:?|gửi\s+bình\s+luận|viết\s+bình\s+luận|"
     r"(?:оставить|добавить|написать|оставьте|ваш)\s+коммент\w*\s*:?|комментариев\s+(?:пока\s+)?нет\.?|"
@@ -60,6 +70,10 @@ LINES: tuple[str, ...] = (
     # cookie notices
     r"(?:мы\s+используем\s+(?:файлы\s+)?cookie|этот\s+сайт\s+использует\s+(?:файлы\s+)?cookie|"
     r"we\s+use\s+cookies|this\s+(?:web)?site\s+uses\s+cookies|сайт\s+использует\s+cookie).{0,240}",
+    # the consent placeholder of an embed (a video, a chart, a post from another platform)
+    r"ich\s+bin\s+damit\s+einverstanden,?\s+dass\s+mir\s+(?:der\s+)?externe[rn]?\s+inhalt.{0,300}",
+    r"(?:empfohlener\s+redaktioneller\s+inhalt|externer\s+inhalt|externe\s+inhalte\s+(?:anzeigen|laden))\s*[.:]?",
+    r"i\s+(?:agree|consent)\s+to\s+(?:external|third[-\s]party)\s+content\s+being\s+(?:displayed|shown|loaded).{0,300}",
     r"(?:принять|согласен|accept|ok|хорошо|понятно|закрыть|close|đóng|إغلاق|بستن)",
     # navigation words
     r"(?:главная|на\s+главную|home|trang\s+chủ|الرئيسية|خانه|صفحه\s+اصلی|басты\s+бет|башкы\s+бет|"
@@ -74,7 +88,8 @@ LINES: tuple[str, ...] = (
     r"برچسب(?:\s*ها)?|кілт\s+сөздер)\s*[:：].{0,200}",
     r"(?:теги|метки|tags?|ключевые\s+слова|từ\s+khóa|برچسب\s*ها)",
     # advertising labels
-    r"(?:реклама|advertisement|ads?|sponsored|quảng\s+cáo|إعلان|تبلیغات|жарнама|жарнак)",
+    r"(?:реклама|advertisement|ads?|sponsored|quảng\s+cáo|إعلان|تبلیغات|жарнама|жарнак|anzeige|werbung)",
+    r"(?:разместить\s+рекламу|реклама\s+на\s+сайте|advertise\s+with\s+us|werben\s+sie\s+bei\s+uns)",
 )
 
 #: class/id words of widgets and chrome.

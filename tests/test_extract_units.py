@@ -204,6 +204,12 @@ def test_site_furniture_patterns_apply():
     ("Thứ năm, 28/11/2024 20:10 (GMT+7)", (), None, "2024-11-28T20:10:00+07:00"),
     ("без даты", (), "UTC", None),
     ("31.02.2023", (), "UTC", None),
+    # Chinese, Japanese and Korean dates
+    ("2024年06月20日 14:32 来源：新华网", (), "Asia/Shanghai", "2024-06-20T14:32:00+08:00"),
+    ("发布时间：2024年6月20日 14:32:05", (), None, "2024-06-20"),
+    ("2023年12月1日", (), "Asia/Tokyo", "2023-12-01T00:00:00+09:00"),
+    ("2024년 6월 20일", (), None, "2024-06-20"),
+    ("2024年13月20日", (), "UTC", None),
 ])
 def test_parse_date(text, formats, tz, expected):
     assert parse_date(text, formats=formats, tz=tz) == expected
@@ -226,6 +232,7 @@ def test_parse_iso():
 @pytest.mark.parametrize(("line", "expected"), [
     ("Воскресенье, 24 Ноября 2024", True), ("25.10.2024   1975", True), ("Сегодня, 14:30", True),
     ("ДУШАНБЕ, 27.07.2020 /НИАТ «Ховар»/.", False), ("Министры встретились 19 июня 2023 года", False), ("Akorda.kz", False),
+    ("2024年06月20日 14:32", True), ("2024년 6월 20일", True), ("会议于2024年6月20日在明斯克举行", False),
 ])
 def test_is_date_line(line, expected):
     assert is_date_line(line) is expected

@@ -89,6 +89,11 @@ def test_an_article_closing_on_reproduction_or_permission_keeps_its_last_paragra
     "Daten an Drittplattformen übermittelt werden.",
     "Anzeige", "Разместить рекламу", "Advertise with us",
     "Читай также: ТОП-5 способов улучшить зрение",
+    "< Предыдущая Следующая >", "« Previous article | Next article »", "___", "* * *", "———",
+    "RSS: ФедералПресс: Федеральный выпуск", "Эта статья в категориях: здоровье.", "Kategorie: Politik",
+    "Sign up to our free daily newsletter for the latest news.", "Jetzt Newsletter abonnieren",
+    "Durchschnittliche Bewertung: 0,0", "Средняя оценка: 4.5 (12 голосов)",
+    "Lesen Sie auch: Bundestag stimmt über Haushalt ab",
 ])
 def test_widget_prompt_and_label_lines_go_wherever_they_stand(furniture_line):
     assert clean_text("\n".join([BODY[0], furniture_line, BODY[1]])).text == "\n\n".join(BODY[:2])
@@ -102,10 +107,23 @@ def test_the_same_words_in_an_article_sentence_stay():
         "Die Regierung will unabhängigen Journalismus stärker fördern, kündigte die Ministerin am Montag an.",
         "The readers were asked to support our journalism fund, the paper said in a statement on Monday.",
         "Администрация сайта не несет ответственности, заявил суд, но обязал удалить комментарии пользователей.",
+        "Следующая встреча министров пройдет в Астане, предыдущая состоялась в Минске в прошлом году.",
+        "Readers who sign up for our newsletter will get the full report, the editor wrote in the memo.",
+        "Die Kategorie der Straftaten wurde im neuen Gesetz erweitert, sagte die Justizministerin am Dienstag.",
     ]
     for line in sentences:
         text = "\n".join([BODY[0], line, BODY[1]])
         assert clean_text(text).text == "\n\n".join([BODY[0], line, BODY[1]]), line
+
+
+def test_a_related_heading_in_german_opens_a_block_that_goes():
+    text = "\n".join([*BODY, "Mehr zum Thema", "Bundestag stimmt über Haushalt ab", "Regierung plant neue Steuer"])
+    assert clean_text(text).text == "\n\n".join(BODY)
+
+
+def test_a_german_source_label_at_the_end_is_the_credit():
+    result = clean_text("\n".join([*BODY, "Quelle: dpa"]))
+    assert result.text == "\n\n".join(BODY) and result.source_credit == "dpa"
 
 
 def test_a_comment_disclaimer_at_the_end_goes():

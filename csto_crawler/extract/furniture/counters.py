@@ -27,6 +27,9 @@ LINES: tuple[str, ...] = (
     rf"(?:{_WORDS})\s*[:：]?\s*\(?\s*{_N}\)?",
     # icon counters: "👁 1975", "💬 3"
     r"[\U0001F441\U0001F4AC\u2764\u2665\u2605\u2606\u25CF]\s*\d[\d\s]*",
+    # a rating widget: "Durchschnittliche Bewertung: 0,0", "Средняя оценка: 4.5", "Rating: 4/5"
+    r"(?:durchschnittliche\s+bewertung|bewertung|средняя\s+оценка|оценка|average\s+rating|rating)\s*[:：]\s*"
+    r"\d(?:[.,]\d+)?(?:\s*(?:/|из|von|of|out\s+of)\s*\d+)?\s*(?:\(\s*\d+\s*\w*\s*\))?",
     # reading time: "Lesedauer: 4 Minuten", "Время чтения: 3 минуты", "5 min read"
     r"(?:lesedauer|lesezeit|время\s+чтения|reading\s+time|read\s+time)\s*[:：]?\s*(?:ca\.\s*|~\s*)?"
     r"\d{1,3}\s*(?:min\w*|мин\w*)\.?",

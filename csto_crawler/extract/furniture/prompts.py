@@ -83,6 +83,21 @@ LINES: tuple[str, ...] = (
     r"log\s*in|sign\s+in|далее|next|previous|предыдущая(?:\s+(?:новость|статья))?|"
     r"следующая(?:\s+(?:новость|статья))?|ещё|еще|more|показать\s+(?:ещё|еще)|load\s+more|"
     r"читать\s+(?:далее|полностью)|подробнее|матни\s+пурра|толығырақ|кененирээк|chi\s+tiết)\s*[»›→.…]*",
+    # previous / next article navigation on one line: "< Предыдущая Следующая >", "« Previous | Next »"
+    r"[<«‹←]?\s*(?:предыдущая|предыдущий|previous|prev|vorheriger?)(?:\s+(?:новость|статья|запись|материал|"
+    r"post|article|story|artikel|beitrag))?\s*[>»›→|/·•]?\s*(?:следующая|следующий|next|nächster?)"
+    r"(?:\s+(?:новость|статья|запись|материал|post|article|story|artikel|beitrag))?\s*[>»›→]?",
+    # a separator drawn with punctuation: "___", "* * *", "———"
+    r"(?:[_=~*•·—–-]\s*){2,}",
+    # a feed label: "RSS: Site name: Section"
+    r"rss\s*[:：].{0,100}",
+    # newsletter sign-up prompts
+    r"(?=.{0,300}$)(?:.*?(?:\bto|\bplease|&|[.!?:|])\s+)?sign\s+up\s+(?:for|to)\s+(?:our|the)\s+"
+    r"(?:free\s+|daily\s+|weekly\s+)*(?:\w+\s+){0,2}newsletters?\b.*",
+    r"(?=.{0,300}$)(?:jetzt\s+)?(?:(?:unseren|den|zum)\s+)?(?:\w+[-\s])?newsletter\s+(?:abonnieren|bestellen)\b.*",
+    # category line: "Эта статья в категориях: здоровье.", "Category: Politics", "Kategorie: Politik"
+    r"(?:эта\s+статья\s+в\s+категори\w+|рубрик[аи]|категори[яи]|categor(?:y|ies)|filed\s+under|"
+    r"kategorien?|rubriken?|ressort)\s*[:：].{0,120}",
     # tags line
     r"(?:теги|метки|tags?|ключевые\s+слова|тэги|тегтер|барчаспҳо|từ\s+khóa|الكلمات\s+الدلالية|"
     r"برچسب(?:\s*ها)?|кілт\s+сөздер)\s*[:：].{0,200}",

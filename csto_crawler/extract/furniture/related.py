@@ -16,6 +16,7 @@ HEADINGS: tuple[str, ...] = (
     "Вам может быть интересно", "Вас может заинтересовать", "Возможно, вас заинтересует",
     "Интересное", "Новости других СМИ", "Связанные новости", "Связанные материалы", "Хроника",
     "Что почитать", "Что еще почитать", "Что ещё почитать", "Читайте по теме", "Ранее в рубрике",
+    "Больше по теме", "Читай также",
     # kk
     "Ұқсас жаңалықтар", "Басқа жаңалықтар", "Тақырыпқа қатысты", "Тағы оқыңыз", "Оқи отырыңыз",
     "Соңғы жаңалықтар", "Көп оқылған", "Тақырыптас жаңалықтар",
@@ -33,6 +34,11 @@ HEADINGS: tuple[str, ...] = (
     "Related", "Related news", "Related articles", "Related posts", "Related stories", "Read also",
     "Read more", "See also", "More news", "Other news", "More stories", "You may also like",
     "Recommended", "Latest news", "Most read", "Most popular", "Also read", "More on this topic",
+    "Related topics", "Related subjects", "Related coverage", "Read next", "More from this section",
+    # de
+    "Mehr zum Thema", "Das könnte Sie auch interessieren", "Das könnte dich auch interessieren",
+    "Auch interessant", "Lesen Sie auch", "Lies auch", "Weitere Artikel", "Verwandte Artikel",
+    "Weitere Nachrichten", "Meistgelesen", "Meistgelesene Artikel", "Empfehlungen der Redaktion",
     # vi
     "Chuyên mục liên quan", "Tin liên quan", "Tin cùng chuyên mục", "Bài viết liên quan", "Tin khác",
     "Đọc thêm", "Xem thêm", "Tin mới nhất", "Tin đọc nhiều", "Các tin khác",
@@ -49,6 +55,7 @@ INLINE_HEADINGS: tuple[str, ...] = (
     "Читайте также", "Читайте еще", "Читайте ещё", "Читай также", "Смотрите также", "См. также", "По теме",
     "Тағы оқыңыз", "Дагы окуңуз", "Инчунин хонед", "Чытайце таксама", "Կարդացեք նաև",
     "Read also", "Also read", "See also", "Read more", "Xem thêm", "Đọc thêm", "Tin liên quan",
+    "Lesen Sie auch", "Lies auch", "Mehr zum Thema", "Auch interessant",
     "اقرأ أيضا", "اقرأ أيضاً", "بیشتر بخوانید", "بخوانید",
 )
 
@@ -64,7 +71,8 @@ TAIL_ONLY: tuple[str, ...] = (
     "Башка жаңылыктар", "Акыркы жаңылыктар", "Хабарҳои дигари ин бахш", "Хабарҳои дигар",
     "Хабарҳои охирин", "Іншыя навіны", "Апошнія навіны", "Այլ նորություններ", "Նմանատիպ նորություններ",
     "Related news", "Related articles", "Related posts", "More news", "Other news", "Latest news",
-    "Most read", "You may also like", "Chuyên mục liên quan", "Tin cùng chuyên mục", "Tin khác",
+    "Most read", "You may also like", "Weitere Nachrichten", "Meistgelesen",
+    "Chuyên mục liên quan", "Tin cùng chuyên mục", "Tin khác",
     "Các tin khác", "Tin mới nhất", "أخبار أخرى لهذا القسم", "المزيد من الأخبار", "آخر الأخبار",
     "الأكثر قراءة", "اخبار دیگر", "آخرین اخبار", "پربازدیدترین",
 )

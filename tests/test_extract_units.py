@@ -443,6 +443,41 @@ def test_zone_less_time_takes_the_zone_of_the_hosts_country(url, expected):
     assert extract(page, url).published_at == expected
 
 
+# --- link-heavy sentences between article paragraphs ---------------------------------------
+_EN = [
+    "Foreign ministers of the six member states met in Minsk on Thursday and adopted two joint statements.",
+    "The ministers discussed the situation on the Tajik-Afghan border and agreed to hold expert consultations.",
+    "The next meeting of the council will take place in Astana in the spring, the Belarusian ministry said.",
+    "Officials said the organisation would also review its peacekeeping mandate before the end of the year.",
+]
+
+
+def _text_blocks(middle: list[str]) -> str:
+    blocks = [*_EN[:2], *middle, *_EN[2:]]
+    return ("<html><head><title>Ministers meet in Minsk</title></head><body><nav><a href=/>Home</a>"
+            "<a href=/world>World</a></nav><main><article><h1>Ministers meet in Minsk</h1>"
+            + "".join(f'<div data-component="text-block"><p>{b}</p></div>' for b in blocks)
+            + "</article></main><footer><p>Copyright 2024 Example News</p></footer></body></html>")
+
+
+def test_a_sentence_that_is_mostly_a_link_between_article_paragraphs_is_article_text():
+    linked = ('It also <a href="https://odkb.example/topics/exercises">co-ordinates military plans and carries '
+              'out joint military exercises</a>.')
+    text = extract(_text_blocks([linked]), "https://news.example.org/world/1").text
+    assert text.split("\n\n") == [*_EN[:2], "It also co-ordinates military plans and carries out joint military "
+                                  "exercises.", *_EN[2:]]
+
+
+@pytest.mark.parametrize("middle", [
+    ['<a href="/news/other">Armenia says it will not take part in the summit this year</a>'],  # all link
+    ['Read more: <a href="/news/other">Armenia will not take part in the summit this year, minister says</a>.'],
+    ['<a href="/a">Kazakhstan</a> <a href="/b">Kyrgyzstan</a> <a href="/c">Tajikistan</a>'],  # not a sentence
+])
+def test_teasers_and_link_lists_between_paragraphs_are_not_put_back(middle):
+    text = extract(_text_blocks(middle), "https://news.example.org/world/1").text
+    assert text.split("\n\n") == _EN
+
+
 # --- photo captions -------------------------------------------------------------------------
 def _page_with(figures: str, paragraphs: list[str]) -> str:
     half = (len(paragraphs) + 1) // 2

@@ -6,7 +6,8 @@
 2. candidates (``candidates``): the site rules' content selector when the site has one, else
    trafilatura (precision mode) and jusText, both on the furniture-stripped tree (``generic``);
 3. choose (``choose``): site rules that yield an article win; otherwise the paragraphs the two
-   generic candidates agree on, with the unagreed edges kept only if they read as body text;
+   generic candidates agree on, with the unagreed edges kept only if they read as body text,
+   and the link-heavy sentences both dropped between them put back (``candidates.linked_gaps``);
 4. clean (``textclean``): ``clean_text``, the text-level cleaner (usable on its own), trims
    furniture lines and pulls the source credit out;
 5. fields (``fields``, ``metadata``): title, dates, author, credit and language, each from the
@@ -91,6 +92,8 @@ def extract(
     if meta.article_body:
         found.append(choose.Candidate(choose.DECLARED, meta.article_body))
     chosen, paras = choose.choose(found)
+    if chosen in ("trafilatura", "justext"):
+        paras = candidates.linked_gaps(tree, paras)
     cleaned = clean_text("\n".join(paras), title=out.title, rules=rules)
     if choose.near_empty(cleaned.text) and (chosen != "site" or not cleaned.text):
         # a short site reading stands (its fixtures prove the rules); an empty one does not

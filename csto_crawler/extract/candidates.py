@@ -13,6 +13,12 @@
 * ``dense``: on a huge page only (megabytes of text, tens of thousands of elements), instead of
   the two above: the container whose long paragraphs hold the most text, found in one pass.
 
+``linked_gaps`` completes a chosen generic reading afterwards: both readers drop a paragraph
+whose words are largely a link ("It also <a>co-ordinates military plans …</a>."), which on
+some publishers is an ordinary sentence of the article. Such a ``<p>`` of the stripped tree
+that reads as a finished sentence, has text outside its links, and lies in a short gap between
+two paragraphs of the reading is put back in its place.
+
 The tree is parsed once by ``document.parse``; the site's drop selectors have already been
 applied by the caller. Candidates are plain tuples of strings, so they pickle.
 """
@@ -26,7 +32,7 @@ from csto_crawler.extract.choose import Candidate
 from csto_crawler.extract.document import paragraphs, parse
 from csto_crawler.extract.rules import SiteRules
 
-__all__ = ["build", "site_candidate", "headline", "whole_page", "SITE_ENOUGH_WORDS", "WHOLE_PAGE"]
+__all__ = ["build", "site_candidate", "headline", "linked_gaps", "whole_page", "SITE_ENOUGH_WORDS", "WHOLE_PAGE"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +48,12 @@ _LONG = 80
 WHOLE_PAGE = "trafilatura-page"
 #: An ``<h1>`` shorter than this (a logo, a rubric) is not the page's headline.
 _MIN_HEADLINE = 10
+#: ``linked_gaps``: a gap of at most this many ``<p>`` between two paragraphs of the reading,
+#: and the share of a dropped paragraph's characters in links that marks it as dropped for them
+#: (below, its readers had another reason), with this many characters outside its links.
+_GAP_MAX = 3
+_GAP_LINK_SHARE = 0.1
+_GAP_OWN_CHARS = 8
 
 
 def headline(tree) -> str:
@@ -94,6 +106,40 @@ def build(tree, url: str, rules: SiteRules | None = None) -> tuple[list[Candidat
     good, densities = justext_paragraphs(tree, sample)
     candidates.append(Candidate("justext", tuple(good), link_density=densities, headline=title))
     return candidates, content
+
+
+def linked_gaps(tree, paras: list[str]) -> list[str]:
+    """The reading ``paras`` with the link-heavy sentences its readers dropped between two of
+    its paragraphs put back (see the module docstring); ``tree`` is the stripped tree."""
+    from csto_crawler.extract import furniture
+    from csto_crawler.extract.textclean import looks_like_body
+
+    body = tree.find("body")
+    dom: list[tuple[str, int]] = []
+    for p in (body if body is not None else tree).iter("p"):
+        text = " ".join(p.text_content().split())
+        if text:
+            dom.append((text, sum(len(" ".join(a.text_content().split())) for a in p.iter("a"))))
+    where: dict[str, list[int]] = {}
+    for index, (text, _) in enumerate(dom):
+        where.setdefault(text, []).append(index)
+    places, last = [], -1
+    for para in paras:
+        later = [i for i in where.get(" ".join(para.split()), ()) if i > last]
+        places.append(later[0] if later else None)
+        if later:
+            last = later[0]
+    out: list[str] = []
+    for k, para in enumerate(paras):
+        out.append(para)
+        here, following = places[k], places[k + 1] if k + 1 < len(paras) else None
+        if here is None or following is None or not 1 < following - here <= _GAP_MAX + 1:
+            continue
+        for text, linked in dom[here + 1:following]:
+            if (_GAP_LINK_SHARE * len(text) <= linked <= len(text) - _GAP_OWN_CHARS and looks_like_body(text)
+                    and not furniture.LINE_RE.match(text) and not furniture.RELATED_INLINE_RE.match(text)):
+                out.append(text)
+    return out
 
 
 def whole_page(page: str, url: str) -> Candidate | None:

@@ -71,7 +71,9 @@ LINES: tuple[str, ...] = (
     r"(?:мы\s+используем\s+(?:файлы\s+)?cookie|этот\s+сайт\s+использует\s+(?:файлы\s+)?cookie|"
     r"we\s+use\s+cookies|this\s+(?:web)?site\s+uses\s+cookies|сайт\s+использует\s+cookie).{0,240}",
     # the consent placeholder of an embed (a video, a chart, a post from another platform)
-    r"ich\s+bin\s+damit\s+einverstanden,?\s+dass\s+mir\s+(?:der\s+)?externe[rn]?\s+inhalt.{0,300}",
+    r"ich\s+bin\s+damit\s+einverstanden,?\s+dass\s+mir\s+.{0,60}?(?:inhalte?|content)\b.{0,300}",
+    r"personenbezogene\s+daten\s+(?:können|werden)\s+(?:dabei\s+)?an\s+drittplattformen.{0,200}",
+    r"an\s+dieser\s+stelle\s+(?:findest\s+du|finden\s+sie)\s+(?:einen\s+)?externen?\s+inhalt.{0,300}",
     r"(?:empfohlener\s+redaktioneller\s+inhalt|externer\s+inhalt|externe\s+inhalte\s+(?:anzeigen|laden))\s*[.:]?",
     r"i\s+(?:agree|consent)\s+to\s+(?:external|third[-\s]party)\s+content\s+being\s+(?:displayed|shown|loaded).{0,300}",
     r"(?:принять|согласен|accept|ok|хорошо|понятно|закрыть|close|đóng|إغلاق|بستن)",

@@ -134,6 +134,34 @@ def test_a_read_also_link_beside_the_lead_is_not_a_teaser_list():
     assert lead in choose([main, second])[1]
 
 
+LEAD = (
+    "GREEN FALLS – When the council first proposed the plant, residents packed the school hall to object.",
+    "Many of them had lived beside the river for decades and feared the smell and the traffic of trucks.",
+)
+BOX = (
+    "More coverage:",
+    "Water prices to rise again next year The regional utility blames the cost of new pipes",
+    "Bridge repairs delayed until autumn Works on the old bridge will not start before September",
+    "Council elections set for May Candidates have until March to register with the commission",
+)
+
+
+def test_a_lead_before_an_inline_box_of_teasers_stays_and_the_box_goes():
+    densities = {" ".join(p.split()): (1.0 if p in BOX[1:] else 0.0) for p in LEAD + BOX + ARTICLE}
+    main = Candidate("trafilatura", LEAD + BOX + ARTICLE, link_density=densities)
+    second = Candidate("justext", ARTICLE, link_density=densities)
+    assert choose([main, second]) == ("trafilatura", list(LEAD + ARTICLE))
+
+
+def test_a_lone_teaser_summary_before_the_article_does_not_stay():
+    summary = "The regional utility says the cost of new pipes leaves it no choice but to raise prices again."
+    head = ("Water prices to rise again next year", summary, BOX[2])
+    densities = {" ".join(p.split()): (1.0 if p in (head[0], head[2]) else 0.0) for p in head + ARTICLE}
+    main = Candidate("trafilatura", head + ARTICLE, link_density=densities)
+    second = Candidate("justext", ARTICLE, link_density=densities)
+    assert choose([main, second]) == ("trafilatura", list(ARTICLE))
+
+
 MORE = (
     "The council will publish the tender documents next month and expects several bids from abroad.",
     "Opponents have said they will ask the regional court to review the decision before construction starts.",

@@ -43,6 +43,8 @@ _SUPPORT = 0.5
 _EDGE_BODY = 0.5
 #: An unagreed edge run whose blocks are on average more link text than this is a teaser list.
 _EDGE_LINKS = 0.3
+#: A paragraph at least this much link text divides a head run into parts (``_lead_segments``).
+_SEGMENT_LINKS = 0.5
 #: A line that opens with a numeric date or time stamp ("2012-01-17 18:00:34 Headline."): a
 #: dated teaser, when most lines of an edge run are such.
 _STAMPED = re.compile(r"^\d[\d.:/\- ]{6,}\s")
@@ -214,7 +216,29 @@ def _trim_edges(main: Candidate, agreed: list[bool], densities: dict[str, float]
         islands.pop(0)
     first, last = islands[0][0], islands[-1][1]
     head, body, tail = paras[:first], paras[first:last + 1], paras[last + 1:]
-    return (head if keep(head) else []) + body + (tail if keep(tail) else [])
+    return (head if keep(head) else _lead_segments(head, densities, keep)) + body + (tail if keep(tail) else [])
+
+
+def _lead_segments(head: list[str], densities: dict[str, float], keep) -> list[str]:
+    """The parts of a rejected head run that are an article's lead: the head split at its
+    link-dense paragraphs and furniture lines (an inline box of teasers between the lead and
+    the rest of the article), less the short line that heads such a box, each part kept when
+    it would stay at an edge on its own and holds at least two paragraphs of body text (a lone
+    teaser's summary holds one)."""
+    kept: list[str] = []
+    part: list[str] = []
+    for para in [*head, None]:
+        separator = para is None or densities.get(" ".join(para.split()), 0.0) >= _SEGMENT_LINKS or bool(
+            furniture.LINE_RE.match(para) or furniture.RELATED_RE.match(para))
+        if not separator:
+            part.append(para)
+            continue
+        while para is not None and part and len(part[-1]) < _SHORT_LINE and not looks_like_body(part[-1]):
+            part.pop()  # the heading of the box that follows ("More coverage:")
+        if sum(1 for p in part if looks_like_body(p)) >= 2 and keep(part):
+            kept.extend(part)
+        part = []
+    return kept
 
 
 def _body_chars(candidate: Candidate) -> int:

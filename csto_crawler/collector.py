@@ -18,51 +18,36 @@ from __future__ import annotations
 import gc
 import logging
 
-from scrapy import signals
 from scrapy.exceptions import NotConfigured
+
+from csto_crawler.whilerunning import WhileEnginesRun
 
 __all__ = ["CollectorThreshold"]
 
 logger = logging.getLogger(__name__)
 
-#: (the thresholds to restore, how many crawlers' engines are running) for this process
-_STATE: dict[str, object] = {"saved": None, "running": 0}
 
-
-class CollectorThreshold:
+class CollectorThreshold(WhileEnginesRun):
     """Raises the garbage collector's first threshold while crawler engines run."""
 
     def __init__(self, threshold: int) -> None:
+        super().__init__()
         if threshold < 0:
             raise ValueError(f"CSTO_GC_THRESHOLD must be 0 or a positive number of objects, got {threshold}")
         if threshold == 0:
             raise NotConfigured("CSTO_GC_THRESHOLD is 0: Python's own threshold is kept")
         self.threshold = threshold
-        self.started = False
 
     @classmethod
-    def from_crawler(cls, crawler):
-        extension = cls(crawler.settings.getint("CSTO_GC_THRESHOLD", 10_000))
-        crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
-        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
-        return extension
+    def from_settings(cls, settings) -> CollectorThreshold:
+        return cls(settings.getint("CSTO_GC_THRESHOLD", 10_000))
 
-    def engine_started(self) -> None:
-        if self.started:
-            return
-        self.started = True
-        if _STATE["running"] == 0:
-            _STATE["saved"] = gc.get_threshold()
-            first, *older = gc.get_threshold()
-            gc.set_threshold(max(first, self.threshold), *older)
-            logger.debug("garbage collector threshold %s -> %s", _STATE["saved"], gc.get_threshold())
-        _STATE["running"] += 1
+    def apply(self) -> tuple[int, ...]:
+        saved = gc.get_threshold()
+        first, *older = saved
+        gc.set_threshold(max(first, self.threshold), *older)
+        logger.debug("garbage collector threshold %s -> %s", saved, gc.get_threshold())
+        return saved
 
-    def engine_stopped(self) -> None:
-        if not self.started:
-            return
-        self.started = False
-        _STATE["running"] -= 1
-        if _STATE["running"] == 0 and _STATE["saved"] is not None:
-            gc.set_threshold(*_STATE["saved"])
-            _STATE["saved"] = None
+    def restore(self, saved: tuple[int, ...]) -> None:
+        gc.set_threshold(*saved)

@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import logging
 
-from scrapy import signals
+from csto_crawler.whilerunning import WhileEnginesRun
 
 __all__ = ["LogLevelFloor", "handler_floor"]
 
 logger = logging.getLogger(__name__)
-
-#: (the levels to restore, how many crawlers' engines are running) for this process
-_STATE: dict[str, object] = {"saved": {}, "running": 0}
 
 
 def _loggers() -> list[logging.Logger]:
@@ -42,39 +39,19 @@ def handler_floor() -> int:
     return min(levels) if levels else logging.NOTSET
 
 
-class LogLevelFloor:
+class LogLevelFloor(WhileEnginesRun):
     """Raises loggers' levels to the handlers' floor while crawler engines run."""
 
-    def __init__(self) -> None:
-        self.started = False
+    def apply(self) -> dict[logging.Logger, int] | None:
+        floor = handler_floor()
+        if floor <= logging.NOTSET:
+            return None
+        raised = {each: each.level for each in _loggers()
+                  if each.level < floor and (each is logging.root or each.level > logging.NOTSET)}
+        for each in raised:
+            each.setLevel(floor)
+        return raised
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        extension = cls()
-        crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
-        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
-        return extension
-
-    def engine_started(self) -> None:
-        if self.started:
-            return
-        self.started = True
-        if _STATE["running"] == 0:
-            floor = handler_floor()
-            if floor > logging.NOTSET:
-                raised = {each: each.level for each in _loggers()
-                          if each.level < floor and (each is logging.root or each.level > logging.NOTSET)}
-                for each in raised:
-                    each.setLevel(floor)
-                _STATE["saved"] = raised
-        _STATE["running"] += 1
-
-    def engine_stopped(self) -> None:
-        if not self.started:
-            return
-        self.started = False
-        _STATE["running"] -= 1
-        if _STATE["running"] == 0:
-            for each, level in _STATE["saved"].items():
-                each.setLevel(level)
-            _STATE["saved"] = {}
+    def restore(self, saved: dict[logging.Logger, int]) -> None:
+        for each, level in saved.items():
+            each.setLevel(level)

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import logging
 
-from csto_crawler.extract import generic, site
+from csto_crawler.extract import furniture, generic, site
 from csto_crawler.extract.choose import Candidate
 from csto_crawler.extract.document import paragraphs, parse
 from csto_crawler.extract.rules import SiteRules
+from csto_crawler.extract.textclean import looks_like_body
 
 __all__ = ["build", "site_candidate", "headline", "linked_gaps", "whole_page", "SITE_ENOUGH_WORDS", "WHOLE_PAGE"]
 
@@ -111,9 +112,6 @@ def build(tree, url: str, rules: SiteRules | None = None) -> tuple[list[Candidat
 def linked_gaps(tree, paras: list[str]) -> list[str]:
     """The reading ``paras`` with the link-heavy sentences its readers dropped between two of
     its paragraphs put back (see the module docstring); ``tree`` is the stripped tree."""
-    from csto_crawler.extract import furniture
-    from csto_crawler.extract.textclean import looks_like_body
-
     body = tree.find("body")
     dom: list[tuple[str, int]] = []
     for p in (body if body is not None else tree).iter("p"):

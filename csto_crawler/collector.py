@@ -39,7 +39,7 @@ class CollectorThreshold(WhileEnginesRun):
         self.threshold = threshold
 
     @classmethod
-    def from_settings(cls, settings) -> CollectorThreshold:
+    def configured(cls, settings) -> CollectorThreshold:
         return cls(settings.getint("CSTO_GC_THRESHOLD", 10_000))
 
     def apply(self) -> tuple[int, ...]:

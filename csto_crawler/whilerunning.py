@@ -31,13 +31,14 @@ class WhileEnginesRun:
 
     @classmethod
     def from_crawler(cls, crawler):
-        extension = cls.from_settings(crawler.settings)
+        extension = cls.configured(crawler.settings)
         crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
     @classmethod
-    def from_settings(cls, settings) -> WhileEnginesRun:
+    def configured(cls, settings) -> WhileEnginesRun:
+        """The extension for a crawler's settings (not Scrapy's deprecated ``from_settings``)."""
         return cls()
 
     def apply(self) -> Any:

@@ -173,11 +173,15 @@ def zone_of(name: str | None) -> tzinfo | None:
 _CJK_DATE_RE = re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
 
 
+def _cjk_dates_as_iso(text: str) -> str:
+    return _CJK_DATE_RE.sub(r" \1-\2-\3 ", text)
+
+
 def _normalize(text: str) -> str:
     """Lower case, ASCII digits, weekdays dropped, month names in English, ``GMT+7`` as ``+07:00``,
     CJK dates as ``Y-M-D``."""
     text = text.translate(_ARABIC_DIGITS).replace("\u200f", " ").replace("\u200e", " ").replace("\xa0", " ")
-    text = _CJK_DATE_RE.sub(r" \1-\2-\3 ", text)
+    text = _cjk_dates_as_iso(text)
     text = _GMT_RE.sub(lambda m: f" {m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}", text)
     text = _WEEKDAY_RE.sub(" ", text)
     text = _VI_MONTH_RE.sub(lambda m: " " + _EN_MONTHS[int(m.group(1)) - 1] + " " if 1 <= int(m.group(1)) <= 12 else m.group(0), text)
@@ -353,7 +357,7 @@ def is_date_line(line: str) -> bool:
     it): "Воскресенье, 24 Ноября 2024", "19-06-2023, 21:34.", "أغسطس 23, 2021 15:22, 564 مشاهدات"."""
     if len(line) > 90:
         return False
-    text = _CJK_DATE_RE.sub(r" \1-\2-\3 ", line.translate(_ARABIC_DIGITS)).strip(" -–—•·*")
+    text = _cjk_dates_as_iso(line.translate(_ARABIC_DIGITS)).strip(" -–—•·*")
     if not any(ch.isalpha() for ch in text):
         # no letter: no month, weekday, relative or counter word can be there (the word
         # patterns below are slow alternations, and counters come by the hundred thousand)
